@@ -19,7 +19,7 @@ from .evaluate import recovery_epoch, NEVER_RECOVERED
 __all__ = ['EPOCH_KEYS', 'EPOCH_METRICS', 'EPOCH_COLUMNS', 'RUN_KEYS', 'NEURAL_KEYS', 'NEURAL_COLUMNS', 'NEURAL_RUN_KEYS',
            'BASELINE', 'INT_COLUMNS', 'NOD_ROIS', 'THINGS_ROIS', 'DEFAULT_ROIS', 'PAPER_SWEEP_SEEDS', 'SYNTHETIC_TYPES',
            'DELTA_MODES', 'check_columns', 'tidy', 'select', 'split_baseline', 'Results', 'load_paper_results',
-           'run_epochs', 'synthetic_sweep_table', 'rows_until_best', 'sweep_deltas', 'recovery_table']
+           'run_epochs', 'synthetic_sweep_table', 'own_epochs', 'rows_until_best', 'sweep_deltas', 'recovery_table']
 
 # %% ../nbs/06a_analysis.ipynb #d85aa5df
 EPOCH_KEYS = ['source', 'sweep', 'perturb_type', 'seed', 'perturb_epoch', 'perturb_length', 'epoch']
@@ -185,6 +185,12 @@ def synthetic_sweep_table(seed: int = 0, *, seeds=(1, 2, 3), n_epochs: int = 60,
             add(sweep, kind, s, E, L, e, loss, rsa)
     return tidy(pd.concat(rows), 'epochs', 'synthetic_sweep_table')
 
+# %% ../nbs/06a_analysis.ipynb #a165c8d4
+def own_epochs(df: pd.DataFrame) -> pd.DataFrame:
+    "Rows of baselines, and of perturbed runs from their first perturbed epoch on (the epochs before are the baseline's)."
+    check_columns(df, ['sweep', 'perturb_epoch', 'epoch'], 'table')
+    return df[(df.sweep == BASELINE) | (df.epoch >= df.perturb_epoch)]
+
 # %% ../nbs/06a_analysis.ipynb #dd82333c
 def _match_keys(df): return ['seed'] + (['dataset', 'roi'] if 'roi' in df.columns else [])
 def _run_keys(df): return NEURAL_RUN_KEYS if 'roi' in df.columns else RUN_KEYS
@@ -192,11 +198,14 @@ def _run_keys(df): return NEURAL_RUN_KEYS if 'roi' in df.columns else RUN_KEYS
 def rows_until_best(df, keys):
     "Rows up to (and including) each run's minimum test loss."
     if 'test_loss' not in df.columns: raise KeyError("until_best needs a 'test_loss' column")
+    df = df.reset_index(drop=True)                    # idxmin gives labels: they must be unique
     best = df.loc[df.groupby(keys).test_loss.idxmin(), keys + ['epoch']].rename(columns={'epoch': '_best'})
     df = df.merge(best, on=keys)
     return df[df.epoch <= df._best].drop(columns='_best')
 
 def _extreme(df, keys, metric, how):
+    "The row of each group `keys` where `metric` is largest ('max') or smallest."
+    df = df.reset_index(drop=True)                    # idxmax gives labels: they must be unique
     idx = df.groupby(keys)[metric].idxmax() if how == 'max' else df.groupby(keys)[metric].idxmin()
     return df.loc[idx, keys + ['epoch', metric]]
 
@@ -208,7 +217,7 @@ def sweep_deltas(sweep: pd.DataFrame, baseline: pd.DataFrame, metric: str, how: 
     "Change of `metric` in each perturbed run of `sweep` versus the `baseline` run of the same seed (see above)."
     if how not in DELTA_MODES: raise ValueError(f"how must be one of {DELTA_MODES}, got {how!r}")
     if how == 'at_epoch' and epoch is None: raise ValueError("how='at_epoch' needs epoch=")
-    sweep = sweep[sweep.sweep != BASELINE]
+    sweep = own_epochs(sweep[sweep.sweep != BASELINE])
     match, run = _match_keys(sweep), _run_keys(sweep)
     check_columns(sweep, run + ['epoch', metric], 'sweep table'); check_columns(baseline, match + ['epoch', metric], 'baseline table')
     if baseline.duplicated(match + ['epoch']).any():
@@ -233,7 +242,7 @@ def sweep_deltas(sweep: pd.DataFrame, baseline: pd.DataFrame, metric: str, how: 
 def recovery_table(sweep: pd.DataFrame, baseline: pd.DataFrame, tolerance: float = 0.01,
                    metric: str = 'test_loss') -> pd.DataFrame:
     "One row per perturbed run: `last_epoch` of the window, `recovery_epoch` (NaN if NR), `recovery_time`, `recovered`."
-    sweep = sweep[sweep.sweep != BASELINE]
+    sweep = own_epochs(sweep[sweep.sweep != BASELINE])
     check_columns(sweep, RUN_KEYS + ['epoch', metric], 'sweep table'); check_columns(baseline, ['seed', 'epoch', metric], 'baseline table')
     bases = {s: g.set_index('epoch')[metric] for s, g in baseline.groupby('seed')}
     rows = []

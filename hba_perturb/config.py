@@ -15,10 +15,11 @@ import torch
 import yaml
 
 # %% auto #0
-__all__ = ['PERTURB_TYPES', 'TRAINING_MODES', 'DATASET_TYPES', 'OPTIMIZERS', 'SCHEDULES', 'PRECISIONS', 'ModelFields',
-           'DataFields', 'OptimFields', 'PerturbFields', 'BookkeepingFields', 'RunConfig', 'demo_config', 'validate',
-           'config_from_dict', 'load_config', 'atomic_write', 'atomic_dir', 'atomic_write_text', 'save_config',
-           'run_name', 'baseline_config', 'seed_everything', 'rng_states', 'set_rng_states']
+__all__ = ['PERTURB_TYPES', 'TRAINING_MODES', 'DATASET_TYPES', 'OPTIMIZERS', 'SCHEDULES', 'PRECISIONS', 'PERTURB_OPTIONS',
+           'ModelFields', 'DataFields', 'OptimFields', 'PerturbFields', 'BookkeepingFields', 'RunConfig', 'demo_config',
+           'validate', 'config_from_dict', 'load_config', 'atomic_write', 'atomic_dir', 'atomic_write_text',
+           'save_config', 'perturbation_options', 'run_name', 'baseline_config', 'seed_everything', 'rng_states',
+           'set_rng_states']
 
 # %% ../nbs/00_config.ipynb #ba4d1e1a
 PERTURB_TYPES = ('none', 'random_target', 'label_shuffle', 'image_noise', 'uniform_images')
@@ -58,6 +59,8 @@ class DataFields:
     image_size: int = 224
     train_portion: float = 0.8
     num_workers: int = 0
+    persistent_workers: bool = False     # the reference's loaders from Feb 2026 on (4 persistent workers); False: the study's
+    rdm_words_file: Optional[str] = None # the RDM's row order (words48.mat); None: words48.mat beside `rdm_file`
 
 # %% ../nbs/00_config.ipynb #65df29bf
 @dataclass
@@ -67,7 +70,8 @@ class OptimFields:
     batch_size: int = 64
     lr: float = 3e-4
     optimizer: str = 'adamw'
-    weight_decay: float = 0.01           # torch's AdamW default, which the reference uses
+    weight_decay: float = 0.01           # torch's AdamW default: the reference code the study ran (before Feb 2026); its later
+                                         # build_optimizer defaults to 0.0 -- set weight_decay: 0 for that version
     momentum: float = 0.9                # sgd only
     lr_schedule: str = 'constant'        # 'cosine' (with warmup) for scratch training
     warmup_epochs: int = 0
@@ -200,7 +204,7 @@ def _check_paths(cfg: RunConfig):
         p = getattr(cfg, name)
         if p is None: problems.append(f"`{name}` is not set")
         elif not Path(p).expanduser().exists(): problems.append(f"`{name}` = {p!r} does not exist")
-    for name in ('prompts_file', 'baseline_dir'):
+    for name in ('prompts_file', 'baseline_dir', 'rdm_words_file'):
         p = getattr(cfg, name)
         if p is not None and not Path(p).expanduser().exists(): problems.append(f"`{name}` = {p!r} does not exist")
     pre = cfg.pretrained
@@ -272,6 +276,23 @@ def save_config(cfg: RunConfig, path: str | Path):
 # %% ../nbs/00_config.ipynb #21ef6af9
 def _sanitize(s: str) -> str: return re.sub(r'[^0-9a-zA-Z]+', '_', s).strip('_').lower()
 
+PERTURB_OPTIONS = {'image_noise': ('image_noise_mode', 'image_noise_eps'), 'random_target': ('random_target_stats',),
+                   'label_shuffle': ('shuffle_seeding',)}
+
+def perturbation_options(cfg: RunConfig) -> dict:
+    "The options of `cfg`'s perturbation type that change its numbers (image_noise_eps only in additive mode)."
+    d = {k: getattr(cfg, k) for k in PERTURB_OPTIONS.get(cfg.perturb_type, ())}
+    if d.get('image_noise_mode') == 'replace': d.pop('image_noise_eps')
+    return d
+
+def _options_tag(cfg: RunConfig) -> str:
+    "'' when the perturbation's options are the defaults, else '_opts-<8 hex of their sha256>'."
+    defaults = {f.name: f.default for f in fields(RunConfig)}
+    d = {k: v for k, v in perturbation_options(cfg).items() if v != defaults[k]}
+    if not d: return ''
+    import hashlib, json
+    return '_opts-' + hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:8]
+
 def run_name(cfg: RunConfig) -> str:
     "The run name the reference composes from backbone, rank, perturbation and seeds (or `cfg.run_name` if set)."
     if cfg.run_name: return cfg.run_name
@@ -280,7 +301,7 @@ def run_name(cfg: RunConfig) -> str:
     if cfg.perturb_type == 'none':
         return f"{model}_perturb-type-none_init-seed{cfg.random_seed}behavioral-rsa-{cfg.behavioral_rsa}"
     return (f"{model}_perturb-type-{cfg.perturb_type}_epoch{cfg.perturb_epoch}_length{cfg.perturb_length}_"
-            f"perturb-seed{cfg.perturb_seed}_init-seed{cfg.random_seed}_behavioral-rsa-{cfg.behavioral_rsa}")
+            f"perturb-seed{cfg.perturb_seed}_init-seed{cfg.random_seed}_behavioral-rsa-{cfg.behavioral_rsa}{_options_tag(cfg)}")
 
 def baseline_config(cfg: RunConfig) -> RunConfig:
     "The config of the unperturbed baseline that `cfg` branches from (same everything, no perturbation)."

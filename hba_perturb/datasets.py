@@ -217,7 +217,7 @@ def _read_rdm(path, key: Optional[str] = None) -> np.ndarray:
         if key is None and len(d) != 1: raise ValueError(f"{path}: several variables {list(d)}; pass key=")
         m = d[key] if key else next(iter(d.values()))
     elif path.suffix == '.npy': m = np.load(path)
-    else: m = np.loadtxt(path, delimiter=',')
+    else: m = np.loadtxt(path, delimiter=',', skiprows=1 if _csv_rdm_names(path) else 0)
     m = np.asarray(m, dtype=np.float64)
     if m.ndim != 2 or m.shape[0] != m.shape[1]: raise ValueError(f"{path}: expected a square matrix, got shape {m.shape}")
     return m
@@ -232,6 +232,13 @@ def read_words(path) -> list:
     return [l.strip() for l in path.read_text().splitlines() if l.strip()]
 
 # %% ../nbs/03_datasets.ipynb #7e5d9100
+def _csv_rdm_names(path) -> Optional[list]:
+    "Stimulus names in the header row of a CSV RDM, or None when its first row holds numbers."
+    if Path(path).suffix.lower() != '.csv': return None
+    with open(path) as f: first = [v.strip() for v in f.readline().split(',')]
+    try: [float(v) for v in first]; return None
+    except ValueError: return first
+
 def _words_beside(rdm) -> Optional[list]:
     for n in ('words48.mat', 'words48.txt'):
         if isinstance(rdm, (str, Path)) and (Path(rdm).parent/n).is_file(): return read_words(Path(rdm).parent/n)
@@ -258,9 +265,11 @@ def load_test_set(test_annotations, rdm, words=None) -> tuple:
     df = test_annotations if isinstance(test_annotations, pd.DataFrame) else load_annotations(test_annotations)
     R = rdm if isinstance(rdm, np.ndarray) else _read_rdm(rdm)
     words = read_words(words) if isinstance(words, (str, Path)) else (words or _words_beside(rdm))
+    if words is None and isinstance(rdm, (str, Path)): words = _csv_rdm_names(rdm)
     if words is None:
-        warnings.warn(f"no concept order for the RDM {rdm} (words48.mat); keeping the row order of the test file")
-        words = list(df.image_name.map(concept_of))
+        raise ValueError(f"the row order of the RDM {rdm if isinstance(rdm, (str, Path)) else '(array)'} is unknown: put "
+                         f"words48.mat beside it or name the words file (config field `rdm_words_file`); the test rows "
+                         f"cannot be aligned to it by concept name otherwise")
     order = match_concepts(words, list(df.image_name.map(concept_of)))
     if R.shape != (len(words), len(words)): raise ValueError(f"RDM is {R.shape}, expected ({len(words)}, {len(words)})")
     return df.iloc[order], R

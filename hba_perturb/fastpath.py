@@ -4,7 +4,7 @@
 
 # %% ../nbs/04a_fastpath.ipynb #0d641504
 from __future__ import annotations
-import hashlib, json, os, warnings
+import hashlib, json, os, warnings, zlib
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
@@ -18,9 +18,9 @@ from .config import atomic_write, atomic_write_text
 from .datasets import ImageList
 
 # %% auto #0
-__all__ = ['CACHE_DTYPES', 'first_trainable_block', 'attend', 'rows', 'block_attention', 'block_rows', 'TowerPlan', 'tower_plan',
-           'tower_prefix', 'tower_head', 'FastCLIPHBA', 'prefix_shape', 'cache_nbytes', 'prefix_key', 'cached_prefixes',
-           'CachedImages', 'cached_splits']
+__all__ = ['CACHE_DTYPES', 'CACHE_BLOCK', 'first_trainable_block', 'attend', 'rows', 'block_attention', 'block_rows', 'TowerPlan',
+           'tower_plan', 'tower_prefix', 'tower_head', 'FastCLIPHBA', 'prefix_shape', 'cache_nbytes', 'prefix_key',
+           'cached_prefixes', 'CachedImages', 'cached_splits']
 
 # %% ../nbs/04a_fastpath.ipynb #81092f1d
 def _trainable(mod: nn.Module) -> bool:
@@ -235,7 +235,7 @@ def _prefix_tensors(fast: FastCLIPHBA):
 def prefix_key(fast: FastCLIPHBA, dataset, dtype: str = 'fp32') -> str:
     "sha256 of everything a cache depends on: the plan, the frozen weights, the image files (path, size, mtime) and transform."
     h = hashlib.sha256()
-    h.update(json.dumps(dict(format=1, plan=vars(fast.visual_plan), pool=fast.model.clip.visual.pool_type,
+    h.update(json.dumps(dict(format=2, plan=vars(fast.visual_plan), pool=fast.model.clip.visual.pool_type,
                              shape=prefix_shape(fast, len(dataset)), dtype=dtype)).encode())
     for n, t in _prefix_tensors(fast):
         h.update(n.encode()); h.update(t.detach().float().cpu().contiguous().numpy().tobytes())
@@ -250,6 +250,13 @@ def prefix_key(fast: FastCLIPHBA, dataset, dtype: str = 'fp32') -> str:
 # %% ../nbs/04a_fastpath.ipynb #8842bd0f
 def _cache_files(cache_dir, key: str) -> tuple:
     d = Path(cache_dir); return d/f'prefix_{key[:24]}.npy', d/f'prefix_{key[:24]}.json'
+
+CACHE_BLOCK = 1 << 24      # bytes per checksummed block of a cache file
+
+def _block_crcs(a: np.ndarray) -> list:
+    "crc32 of each CACHE_BLOCK bytes of `a`'s data (C order)."
+    buf = memoryview(np.ascontiguousarray(a)).cast('B')
+    return [zlib.crc32(buf[i:i + CACHE_BLOCK]) for i in range(0, len(buf), CACHE_BLOCK)]
 
 def _read_cache(path: Path, meta_path: Path, key: str, shape: tuple, dtype: str):
     "The cached tensor, or a string saying why it cannot be used."
@@ -266,13 +273,19 @@ def _read_cache(path: Path, meta_path: Path, key: str, shape: tuple, dtype: str)
     size = path.stat().st_size
     if tuple(fshape) != tuple(shape) or size != expected:
         return f'truncated or wrong size ({size} of {expected} bytes, shape {tuple(fshape)} vs {tuple(shape)})'
-    t = torch.from_numpy(np.load(path))
+    a = np.load(path)
+    crcs, saved = _block_crcs(a), meta.get('crc32', [])
+    bad = [i for i, (c, m) in enumerate(zip(crcs, saved)) if c != m]
+    if bad or len(saved) != len(crcs):
+        return f"corrupt content (checksum differs in block {bad[0] if bad else '?'} of {len(crcs)})"
+    t = torch.from_numpy(a)
     return t.view(torch.bfloat16) if dtype == 'bf16' else t
 
 def _write_cache(t: torch.Tensor, path: Path, meta_path: Path, key: str, dtype: str):
     "Write data, then metadata, each atomically."
-    with atomic_write(path) as f: np.save(f, (t.view(torch.int16) if dtype == 'bf16' else t).numpy())
-    atomic_write_text(meta_path, json.dumps(dict(key=key, shape=list(t.shape), dtype=dtype)))
+    a = (t.view(torch.int16) if dtype == 'bf16' else t).numpy()
+    with atomic_write(path) as f: np.save(f, a)
+    atomic_write_text(meta_path, json.dumps(dict(key=key, shape=list(t.shape), dtype=dtype, crc32=_block_crcs(a))))
 
 # %% ../nbs/04a_fastpath.ipynb #ce3f8692
 def _images(dataset, i):

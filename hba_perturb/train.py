@@ -17,6 +17,7 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
 from .config import (RunConfig, load_config, config_from_dict, save_config, run_name, baseline_config,
+                                perturbation_options,
                                 seed_everything, rng_states, set_rng_states, atomic_write, atomic_write_text, demo_config)
 from .datasets import (behavior_data, demo_data, fetch, ImageNetFolder, demo_imagenet, load_test_set,
                                   ThingsImages)
@@ -27,13 +28,13 @@ from .fastpath import FastCLIPHBA, cached_splits
 from .evaluate import behavioral_metrics
 
 # %% auto #0
-__all__ = ['METRIC_COLUMNS', 'IDENTITY_FIELDS', 'resolve_device', 'build_data', 'build_model', 'ScratchData',
-           'build_scratch_data', 'build_scratch_model', 'penultimate_features', 'fast_path', 'make_optimizer',
-           'lr_factor', 'make_scheduler', 'train_epoch', 'model_input', 'predict', 'epoch_metrics', 'scratch_metrics',
-           'adapters_path', 'state_path', 'atomic_torch_save', 'write_metrics', 'read_metrics', 'last_complete_epoch',
-           'identity', 'data_fingerprint', 'check_compatible', 'training_state', 'restore_state', 'load_state',
-           'find_baseline', 'start_point', 'summarize', 'open_run_dir', 'RunParts', 'build_run', 'restore_run',
-           'run_epoch', 'save_epoch', 'train_run', 'parse_overrides', 'main', 'cli_train']
+__all__ = ['METRIC_COLUMNS', 'IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'resolve_device', 'build_data', 'build_model',
+           'ScratchData', 'build_scratch_data', 'build_scratch_model', 'penultimate_features', 'fast_path',
+           'make_optimizer', 'lr_factor', 'make_scheduler', 'train_epoch', 'model_input', 'predict', 'epoch_metrics',
+           'scratch_metrics', 'adapters_path', 'state_path', 'atomic_torch_save', 'write_metrics', 'read_metrics',
+           'last_complete_epoch', 'identity', 'data_fingerprint', 'check_compatible', 'training_state', 'restore_state',
+           'load_state', 'find_baseline', 'start_point', 'summarize', 'open_run_dir', 'RunParts', 'build_run',
+           'restore_run', 'run_epoch', 'save_epoch', 'train_run', 'parse_overrides', 'main', 'cli_train']
 
 # %% ../nbs/05_train.ipynb #4946d390
 def resolve_device(name: str = 'auto') -> torch.device:
@@ -50,7 +51,7 @@ def build_data(cfg: RunConfig):
                          target_stats_mode=cfg.random_target_stats)
     return behavior_data(cfg.img_annotations_file, cfg.img_dir, cfg.test_annotations_file, cfg.rdm_file,
                          train_portion=cfg.train_portion, seed=cfg.random_seed, image_size=cfg.image_size,
-                         target_stats_mode=cfg.random_target_stats)
+                         words=cfg.rdm_words_file, target_stats_mode=cfg.random_target_stats)
 
 
 
@@ -85,7 +86,7 @@ def build_scratch_data(cfg: RunConfig) -> ScratchData:
         root = cfg.img_dir
         if not (cfg.test_annotations_file and cfg.rdm_file and cfg.things_img_dir):
             raise ValueError("training_mode='scratch' needs `test_annotations_file`, `rdm_file` and `things_img_dir` for behavioral RSA")
-        df, rdm = load_test_set(cfg.test_annotations_file, cfg.rdm_file)
+        df, rdm = load_test_set(cfg.test_annotations_file, cfg.rdm_file, cfg.rdm_words_file)
         test = ThingsImages(df, cfg.things_img_dir, image_size=cfg.image_size)
     return ScratchData(ImageNetFolder(root, 'train', cfg.image_size), ImageNetFolder(root, 'val', cfg.image_size), test, rdm)
 
@@ -145,7 +146,8 @@ def train_epoch(model, loader, optimizer, perturbation, epoch: int, device, *, c
     model.train()
     cached = getattr(loader.dataset, 'inputs', None)          # a `CachedImages` data set: items are cache rows
     total, n = 0.0, 0
-    for batch_idx, (_, x, targets) in enumerate(tqdm(loader, desc=f'epoch {epoch}', leave=False, disable=not progress)):
+    batches = enumerate(loader)                               # the one iterator of this pass: draws the loader's generator once
+    for batch_idx, (_, x, targets) in tqdm(batches, total=len(loader), desc=f'epoch {epoch}', leave=False, disable=not progress):
         targets = targets.to(device)
         if cached is not None: x, targets = cached(x, targets, perturbation, epoch, batch_idx)
         else: x, targets = perturbation(x.to(device), targets, epoch, batch_idx)
@@ -230,12 +232,16 @@ def last_complete_epoch(run_dir) -> int:
 IDENTITY_FIELDS = ('training_mode', 'backbone', 'pretrained', 'architecture', 'num_classes', 'vision_layers',
                    'transformer_layers', 'rank', 'alpha', 'dropout', 'dora_impl', 'dataset_type', 'image_size',
                    'train_portion', 'batch_size', 'lr', 'optimizer', 'weight_decay', 'momentum', 'lr_schedule',
-                   'warmup_epochs', 'early_stopping_patience', 'random_seed')
+                   'warmup_epochs', 'early_stopping_patience', 'random_seed', 'persistent_workers', 'precision',
+                   'cache_dtype', 'tf32')
 
-def identity(cfg: RunConfig) -> dict:
-    "The config fields that define a training trajectory up to the perturbation."
+def identity(cfg: RunConfig, perturbation: bool = False) -> dict:
+    "The config fields that define a training trajectory up to the perturbation (and with `perturbation`, after it)."
     d = {k: getattr(cfg, k) for k in IDENTITY_FIELDS}
     if cfg.lr_schedule == 'cosine': d['epochs'] = cfg.epochs   # the schedule depends on the horizon
+    if perturbation:
+        d.update({k: getattr(cfg, k) for k in ('perturb_type', 'perturb_epoch', 'perturb_length', 'perturb_seed')})
+        d.update(perturbation_options(cfg))
     return d
 
 def data_fingerprint(data) -> str:
@@ -248,9 +254,9 @@ def data_fingerprint(data) -> str:
         h.update(np.ascontiguousarray(np.asarray(targets, dtype=np.float32)).tobytes())
     return h.hexdigest()
 
-def check_compatible(cfg: RunConfig, other: RunConfig, where):
-    "Raise if `other` (e.g. the baseline's config) differs from `cfg` in a trajectory-defining field."
-    a, b = identity(cfg), identity(other)
+def check_compatible(cfg: RunConfig, other: RunConfig, where, perturbation: bool = False):
+    "Raise if `other` (e.g. the baseline's config) differs from `cfg` in a trajectory-defining field (see `identity`)."
+    a, b = identity(cfg, perturbation), identity(other, perturbation)
     diff = {k: (b.get(k), a.get(k)) for k in set(a) | set(b) if a.get(k) != b.get(k)}
     if diff:
         raise ValueError(f"{where} belongs to another configuration: " +
@@ -259,8 +265,11 @@ def check_compatible(cfg: RunConfig, other: RunConfig, where):
 
 
 # %% ../nbs/05_train.ipynb #4f9018ce
+TRAINING_STATE_FORMAT = 2   # 2: one loader iterator per epoch (format 1 drew the loader's generator twice per epoch)
+
 def training_state(epoch, optimizer, scheduler, loader_gen, early, fingerprint, cfg) -> dict:
-    return dict(epoch=epoch, optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict() if scheduler else None,
+    "Everything besides the adapters that the next epoch depends on."
+    return dict(format=TRAINING_STATE_FORMAT, epoch=epoch, optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict() if scheduler else None,
                 rng=rng_states(), loader_generator=loader_gen.get_state(), early_stopping=dict(early),
                 data_fingerprint=fingerprint, identity=identity(cfg))
 
@@ -275,7 +284,13 @@ def load_state(path, fingerprint: str, cfg: RunConfig) -> dict:
     "Load a saved training state, refusing one from other data or another configuration."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"training state {path} does not exist")
-    state = torch.load(path, map_location='cpu', weights_only=False)
+    try: state = torch.load(path, map_location='cpu', weights_only=False)
+    except Exception as e: raise ValueError(f"training state {path} cannot be read ({type(e).__name__}: {str(e)[:200]}); "
+                                            f"delete the epoch's files to retrain it") from None
+    if state.get('format', 1) != TRAINING_STATE_FORMAT:
+        raise ValueError(f"{path} was saved in training-state format {state.get('format', 1)}, this version writes "
+                         f"{TRAINING_STATE_FORMAT} (the batch order changed: one loader iterator per epoch); its run cannot "
+                         f"be resumed or branched from exactly -- retrain it in a new output_dir")
     if state['data_fingerprint'] != fingerprint:
         raise ValueError(f"{path} was saved by a run on other data (data fingerprint differs)")
     check_compatible(cfg, RunConfig(**{**asdict(cfg), **state['identity']}), path)
@@ -295,7 +310,12 @@ def start_point(cfg: RunConfig, run_dir: Path) -> tuple[Path | None, int, list]:
         base, e = find_baseline(cfg), cfg.perturb_epoch - 1
         if not (base/'config.yaml').exists():
             raise FileNotFoundError(f"baseline run {base} not found: run the baseline first or set `baseline_dir`")
-        check_compatible(cfg, load_config(base/'config.yaml', check_paths=False), base)
+        base_cfg = load_config(base/'config.yaml', check_paths=False)
+        check_compatible(cfg, base_cfg, base)
+        if base_cfg.epochs < cfg.epochs:
+            raise ValueError(f"baseline {base} is trained for {base_cfg.epochs} epochs but this run asks for {cfg.epochs}: "
+                             f"its recovery could not be compared after epoch {base_cfg.epochs}; extend the baseline first "
+                             f"(run it with epochs={cfg.epochs})")
         if not state_path(base, e).exists():
             m = read_metrics(base)
             raise FileNotFoundError(f"baseline {base} has no training state after epoch {e} (it has epochs "
@@ -337,8 +357,12 @@ def open_run_dir(cfg: RunConfig) -> tuple[Path, bool]:
     "(run directory, finished?) of `cfg`, after validating it; writes `config.yaml` into an unfinished one."
     cfg.validate()
     run_dir = Path(cfg.output_dir)/run_name(cfg)
-    if (run_dir/'config.yaml').exists(): check_compatible(cfg, load_config(run_dir/'config.yaml', check_paths=False), run_dir)
-    if (run_dir/'summary.json').exists() and (run_dir/'config.yaml').exists(): return run_dir, True
+    if (run_dir/'config.yaml').exists():
+        saved = load_config(run_dir/'config.yaml', check_paths=False)
+        check_compatible(cfg, saved, run_dir, perturbation=True)
+        if (run_dir/'summary.json').exists():
+            if cfg.epochs <= saved.epochs: return run_dir, True
+            (run_dir/'summary.json').unlink()                      # a longer run asked for: resume after the last epoch
     run_dir.mkdir(parents=True, exist_ok=True)
     save_config(cfg, run_dir/'config.yaml')
     return run_dir, False
