@@ -15,11 +15,11 @@ import torch
 import yaml
 
 # %% auto #0
-__all__ = ['PERTURB_TYPES', 'TRAINING_MODES', 'DATASET_TYPES', 'OPTIMIZERS', 'SCHEDULES', 'PRECISIONS', 'PERTURB_OPTIONS',
-           'ModelFields', 'DataFields', 'OptimFields', 'PerturbFields', 'BookkeepingFields', 'RunConfig', 'demo_config',
-           'validate', 'config_from_dict', 'load_config', 'atomic_write', 'atomic_dir', 'atomic_write_text',
-           'save_config', 'perturbation_options', 'run_name', 'baseline_config', 'seed_everything', 'rng_states',
-           'set_rng_states']
+__all__ = ['PERTURB_TYPES', 'TRAINING_MODES', 'DATASET_TYPES', 'OPTIMIZERS', 'SCHEDULES', 'PRECISIONS', 'DEMO_FIELDS',
+           'PERTURB_OPTIONS', 'ModelFields', 'DataFields', 'OptimFields', 'PerturbFields', 'BookkeepingFields',
+           'RunConfig', 'demo_config', 'validate', 'config_from_dict', 'apply_overrides', 'load_config', 'atomic_write',
+           'atomic_dir', 'atomic_write_text', 'save_config', 'perturbation_options', 'run_name', 'baseline_config',
+           'seed_everything', 'rng_states', 'set_rng_states']
 
 # %% ../nbs/00_config.ipynb #ba4d1e1a
 PERTURB_TYPES = ('none', 'random_target', 'label_shuffle', 'image_noise', 'uniform_images')
@@ -82,9 +82,9 @@ class OptimFields:
 @dataclass
 class PerturbFields:
     "The perturbation: type, window and the options of each type."
-    perturb_type: str = 'none'
-    perturb_epoch: int = 1               # first perturbed epoch, 1-based
-    perturb_length: int = 0              # number of perturbed epochs
+    perturb_type: str = 'auto'           # 'auto': random_target when perturb_epoch >= 1, the baseline ('none') when it is 0
+    perturb_epoch: int = 0               # first perturbed epoch, 1-based; 0: no perturbation (the baseline)
+    perturb_length: int = 1              # number of perturbed epochs
     perturb_seed: int = 42
     image_noise_mode: str = 'replace'    # 'replace' (reference) or 'additive' (the write-up)
     random_target_stats: str = 'per_dim' # 'per_dim' (REFERENCE.md: per-dimension training stats) or 'reference' (the code's one scalar over all 1806 rows)
@@ -99,11 +99,12 @@ class BookkeepingFields:
     output_dir: str = 'runs'
     run_name: Optional[str] = None       # None: composed as the reference does (see `run_name`)
     baseline_dir: Optional[str] = None   # baseline run to resume from (None: found by name in output_dir)
+    baseline: str = 'train'              # a perturbed run whose baseline is missing: 'train' it (up to the branch), or 'require' it
     device: str = 'auto'
     precision: str = 'fp32'              # 'bf16': autocast on the device (GPU); 'fp32' on the CPU
     forward: str = 'fast'                # 'fast': cached frozen activations, same function; 'full': the whole model each step
     cache_dir: Optional[str] = None      # prefix caches of the fast path; None: <output_dir>/.cache, shared by a sweep's runs
-    cache_dtype: str = 'fp32'            # 'fp16' / 'bf16' halve the cache (their error is measured in 01_model)
+    cache_dtype: str = 'fp32'            # 'fp16' / 'bf16' halve the cache (their error is measured in 04a_fastpath)
     tf32: bool = False                   # CUDA: TF32 matrix products
     compile: bool = False                # torch.compile the trainable part of the fast path (GPU)
     wandb_project: Optional[str] = None  # optional Weights & Biases logging (offline unless configured)
@@ -114,11 +115,12 @@ class RunConfig(BookkeepingFields, PerturbFields, OptimFields, DataFields, Model
     "Everything that defines one training run (defaults: the published CLIP-HBA-Behavior study)."
 
 # %% ../nbs/00_config.ipynb #e8441d3b
+DEMO_FIELDS = dict(backbone='tiny', pretrained=None, dataset_type='demo', image_size=32, rank=4, alpha=2.0,
+                   epochs=12, batch_size=32, lr=3e-3, early_stopping_patience=5, output_dir='runs')
+
 def demo_config(**overrides) -> RunConfig:
     "The embedded CPU demo: tiny random CLIP, synthetic data, a few epochs."
-    base = dict(backbone='tiny', pretrained=None, dataset_type='demo', image_size=32, rank=4, alpha=2.0,
-                epochs=12, batch_size=32, lr=3e-3, early_stopping_patience=5, output_dir='runs')
-    return RunConfig(**{**base, **overrides}).validate()
+    return RunConfig(**{**DEMO_FIELDS, **overrides}).validate()
 
 # %% ../nbs/00_config.ipynb #7ee16f1d
 def _field_types() -> dict[str, str]:
@@ -154,6 +156,22 @@ def _check(ok: bool, name: str, msg: str):
 def _choice(cfg, name, choices):
     _check(getattr(cfg, name) in choices, name, f"expected one of {list(choices)}, found {getattr(cfg, name)!r}")
 
+def _perturbation_form(cfg: RunConfig):
+    "Check the perturbation fields and write them in their canonical form (a baseline is 'none', epoch 1, length 0)."
+    t, e, n = cfg.perturb_type, cfg.perturb_epoch, cfg.perturb_length
+    if t == 'auto': t = 'none' if e == 0 else 'random_target'
+    if t == 'none':
+        _check(e in (0, 1) and n in (0, 1), 'perturb_type', f"'none' is the baseline: it takes no perturb_epoch/perturb_length "
+               f"(found {e}/{n}); for a perturbed run give its type, e.g. perturb_type=random_target")
+        cfg.perturb_type, cfg.perturb_epoch, cfg.perturb_length = 'none', 1, 0
+        return
+    _check(e >= 1, 'perturb_epoch', f"first perturbed epoch is 1-based, must be >= 1, found {e} "
+           f"(perturb_epoch 0 is the baseline: perturb_type none)")
+    _check(n >= 1, 'perturb_length', f"must be >= 1 for perturb_type={t!r}, found {n}")
+    _check(e <= cfg.epochs, 'perturb_epoch', f"first perturbed epoch {e} is after the last epoch ({cfg.epochs})")
+    _check(e + n - 1 <= cfg.epochs, 'perturb_length', f"window epochs {e}..{e + n - 1} ends after the last epoch ({cfg.epochs})")
+    cfg.perturb_type = t
+
 def validate(self: RunConfig, check_paths: bool = True) -> RunConfig:
     "Coerce every field to its type and check all constraints; returns `self` (raises `ValueError` naming the field)."
     for name, typ in _field_types().items(): setattr(self, name, _coerce(name, getattr(self, name), typ))
@@ -161,12 +179,12 @@ def validate(self: RunConfig, check_paths: bool = True) -> RunConfig:
     for name, choices in [('training_mode', TRAINING_MODES), ('dataset_type', DATASET_TYPES), ('optimizer', OPTIMIZERS),
                           ('lr_schedule', SCHEDULES), ('precision', PRECISIONS), ('perturb_type', PERTURB_TYPES),
                           ('image_noise_mode', ('replace', 'additive')), ('random_target_stats', ('per_dim', 'reference')), ('shuffle_seeding', ('reference', 'per_epoch')),
-                          ('dora_impl', ('reference', 'peft')),
+                          ('dora_impl', ('reference', 'peft')), ('baseline', ('train', 'require')),
                           ('forward', ('fast', 'full')), ('cache_dtype', ('fp32', 'fp16', 'bf16'))]:
-        _choice(self, name, choices)
-    for name in ('rank', 'epochs', 'batch_size', 'image_size'):
+        _choice(self, name, choices + (('auto',) if name == 'perturb_type' else ()))
+    for name in ('rank', 'epochs', 'batch_size', 'image_size', 'early_stopping_patience'):
         _check(getattr(self, name) >= 1, name, f"must be >= 1, found {getattr(self, name)}")
-    for name in ('vision_layers', 'transformer_layers', 'early_stopping_patience', 'warmup_epochs', 'num_workers'):
+    for name in ('vision_layers', 'transformer_layers', 'warmup_epochs', 'num_workers', 'random_seed', 'perturb_seed'):
         _check(getattr(self, name) >= 0, name, f"must be >= 0, found {getattr(self, name)}")
     _check(0 < self.train_portion < 1, 'train_portion', f"must be in (0, 1), found {self.train_portion}")
     _check(self.lr > 0, 'lr', f"must be > 0, found {self.lr}")
@@ -175,15 +193,7 @@ def validate(self: RunConfig, check_paths: bool = True) -> RunConfig:
     _check(self.image_noise_eps >= 0, 'image_noise_eps', f"must be >= 0, found {self.image_noise_eps}")
     _check(self.warmup_epochs < self.epochs or self.warmup_epochs == 0, 'warmup_epochs',
            f"must be < epochs ({self.epochs}), found {self.warmup_epochs}")
-    if self.perturb_type != 'none':
-        _check(self.perturb_epoch >= 1, 'perturb_epoch', f"first perturbed epoch is 1-based, must be >= 1, found {self.perturb_epoch}")
-        _check(self.perturb_length >= 1, 'perturb_length', f"must be >= 1 for perturb_type={self.perturb_type!r}, found {self.perturb_length}")
-        last = self.perturb_epoch + self.perturb_length - 1
-        _check(last <= self.epochs, 'perturb_length',
-               f"window epochs {self.perturb_epoch}..{last} ends after the last epoch ({self.epochs})")
-    else:
-        _check(self.perturb_epoch >= 1, 'perturb_epoch', f"must be >= 1, found {self.perturb_epoch}")
-        _check(self.perturb_length >= 0, 'perturb_length', f"must be >= 0, found {self.perturb_length}")
+    _perturbation_form(self)
     if self.training_mode == 'scratch':
         _check(self.perturb_type != 'random_target', 'perturb_type',
                "random_target needs continuous targets: not available for training_mode='scratch'")
@@ -227,6 +237,14 @@ def config_from_dict(d: dict, *, reference_epochs: bool = False, check_paths: bo
     if reference_epochs and d.get('perturb_epoch') is not None: cfg.perturb_epoch = int(cfg.perturb_epoch) + 1
     return cfg.validate(check_paths=check_paths)
 
+def apply_overrides(d: dict, overrides: dict) -> dict:
+    "`d` updated by `overrides`; a `perturb_epoch` given without a `perturb_type` makes a baseline a random_target run."
+    out = {**d, **overrides}
+    if 'perturb_epoch' in overrides and 'perturb_type' not in overrides and d.get('perturb_type', 'auto') in ('none', 'auto'):
+        out['perturb_type'] = 'auto'
+        if 'perturb_length' not in overrides: out['perturb_length'] = 1
+    return out
+
 def load_config(path: str | Path | None = None, *, reference_epochs: bool = False, check_paths: bool = True,
                 **overrides) -> RunConfig:
     "Read YAML `path` (optional), apply `overrides`, validate. `reference_epochs`: the file's perturb_epoch is 0-based."
@@ -236,7 +254,12 @@ def load_config(path: str | Path | None = None, *, reference_epochs: bool = Fals
         if not path.exists(): raise FileNotFoundError(f"config file {path} does not exist")
         d = yaml.safe_load(path.read_text()) or {}
         if not isinstance(d, dict): raise ValueError(f"{path}: expected a mapping of fields, found {type(d).__name__}")
-    return config_from_dict({**d, **overrides}, reference_epochs=reference_epochs, check_paths=check_paths)
+    return config_from_dict(apply_overrides(d, overrides), reference_epochs=reference_epochs, check_paths=check_paths)
+
+def _umask() -> int:
+    "The process's umask (read by setting it and putting it back)."
+    m = os.umask(0o022); os.umask(m)
+    return m
 
 @contextmanager
 def atomic_write(path: str | Path, mode: str = 'wb', check=None):
@@ -244,6 +267,7 @@ def atomic_write(path: str | Path, mode: str = 'wb', check=None):
     (and `check(temporary path)` passes): readers never see a half-written file, and a failure leaves the old one."""
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.part')
+    os.chmod(tmp, 0o666 & ~_umask())                 # mkstemp makes 0600: give the mode a plain open() would
     try:
         with os.fdopen(fd, mode) as f:
             yield f
@@ -258,6 +282,7 @@ def atomic_dir(path: str | Path):
     "Build a folder in a temporary sibling, then move it to `path` in one step (if another process got there first, keep theirs)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.part'))
+    os.chmod(tmp, 0o777 & ~_umask())                 # mkdtemp makes 0700: give the mode a plain mkdir would
     try:
         yield tmp
         try: os.replace(tmp, path)

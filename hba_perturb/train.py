@@ -4,37 +4,41 @@
 
 # %% ../nbs/05_train.ipynb #b6f1e198
 from __future__ import annotations
-import argparse, dataclasses, hashlib, json, logging, math, os, sys, time
+import argparse, ast, dataclasses, hashlib, json, logging, math, os, sys, time
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
+import yaml
+import open_clip
 import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
 from .config import (RunConfig, load_config, config_from_dict, save_config, run_name, baseline_config,
-                                perturbation_options,
+                                perturbation_options, apply_overrides, DEMO_FIELDS,
                                 seed_everything, rng_states, set_rng_states, atomic_write, atomic_write_text, demo_config)
 from .datasets import (behavior_data, demo_data, fetch, ImageNetFolder, demo_imagenet, load_test_set,
-                                  ThingsImages)
-from .model import build_cliphba, load_prompts, demo_prompts
+                                  ThingsImages, REGISTRY, file_sha256, load_annotations, find_images)
+from .model import build_cliphba, load_prompts, demo_prompts, TINY_CFG
 from .dora import load_adapters, save_adapters
 from .perturbations import PerturbWindow, make_perturbation
-from .fastpath import FastCLIPHBA, cached_splits
+from .fastpath import FastCLIPHBA, cached_splits, CACHE_DTYPES
 from .evaluate import behavioral_metrics
 
 # %% auto #0
-__all__ = ['METRIC_COLUMNS', 'IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'resolve_device', 'build_data', 'build_model',
-           'ScratchData', 'build_scratch_data', 'build_scratch_model', 'penultimate_features', 'fast_path',
-           'make_optimizer', 'lr_factor', 'make_scheduler', 'train_epoch', 'model_input', 'predict', 'epoch_metrics',
-           'scratch_metrics', 'adapters_path', 'state_path', 'atomic_torch_save', 'write_metrics', 'read_metrics',
-           'last_complete_epoch', 'identity', 'data_fingerprint', 'check_compatible', 'training_state', 'restore_state',
-           'load_state', 'find_baseline', 'start_point', 'summarize', 'open_run_dir', 'RunParts', 'build_run',
-           'restore_run', 'run_epoch', 'save_epoch', 'train_run', 'parse_overrides', 'main', 'cli_train']
+__all__ = ['METRIC_COLUMNS', 'IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'CLI_ERRORS', 'PARAMETER_FIELDS', 'resolve_device',
+           'build_data', 'build_model', 'ScratchData', 'build_scratch_data', 'build_scratch_model',
+           'penultimate_features', 'fast_path', 'make_optimizer', 'lr_factor', 'make_scheduler', 'train_epoch',
+           'model_input', 'predict', 'epoch_metrics', 'scratch_metrics', 'adapters_path', 'state_path',
+           'atomic_torch_save', 'write_metrics', 'read_metrics', 'last_complete_epoch', 'identity', 'data_fingerprint',
+           'check_compatible', 'training_state', 'restore_state', 'load_state', 'find_baseline', 'ensure_baseline',
+           'start_point', 'summarize', 'open_run_dir', 'RunParts', 'build_run', 'restore_run', 'run_epoch',
+           'save_epoch', 'train_run', 'cache_size_estimate', 'check_config', 'parse_overrides', 'main', 'cli_train',
+           'injected_parameters', 'notebook_config']
 
 # %% ../nbs/05_train.ipynb #4946d390
 def resolve_device(name: str = 'auto') -> torch.device:
@@ -302,14 +306,23 @@ def find_baseline(cfg: RunConfig) -> Path:
     if cfg.baseline_dir: return Path(cfg.baseline_dir)
     return Path(cfg.output_dir)/run_name(baseline_config(cfg))
 
+def ensure_baseline(cfg: RunConfig, epoch: int) -> Path:
+    "The baseline run directory of `cfg`, trained (in its own folder, resumably) at least up to `epoch`."
+    bcfg = baseline_config(cfg)
+    base = Path(bcfg.output_dir)/run_name(bcfg)
+    if last_complete_epoch(base) < epoch: train_run(bcfg, progress=False, stop_after=epoch)
+    return base
+
 def start_point(cfg: RunConfig, run_dir: Path) -> tuple[Path | None, int, list]:
     "(directory whose state to load or None, last epoch already done, metric rows to keep)."
     done = last_complete_epoch(run_dir)
     if done: return run_dir, done, read_metrics(run_dir).query('epoch <= @done').to_dict('records')
     if cfg.perturb_type != 'none' and cfg.perturb_epoch > 1:
         base, e = find_baseline(cfg), cfg.perturb_epoch - 1
+        if cfg.baseline == 'train' and not cfg.baseline_dir and last_complete_epoch(base) < e: ensure_baseline(cfg, e)
         if not (base/'config.yaml').exists():
-            raise FileNotFoundError(f"baseline run {base} not found: run the baseline first or set `baseline_dir`")
+            raise FileNotFoundError(f"baseline run {base} not found: run the baseline first, set `baseline_dir`, or let the run "
+                                    f"train it (baseline: train)")
         base_cfg = load_config(base/'config.yaml', check_paths=False)
         check_compatible(cfg, base_cfg, base)
         if base_cfg.epochs < cfg.epochs:
@@ -451,8 +464,10 @@ def train_run(cfg: RunConfig, *, progress: bool = True, stop_after: int | None =
     parts = build_run(cfg, device, log.info)
     done, rows, early = restore_run(cfg, run_dir, parts, device, log.info)
     write_metrics(run_dir, rows)
+    if stop_after is not None and done >= stop_after: return run_dir            # already that far
     wb, stop_reason = _wandb(cfg, run_dir.name), 'max_epochs'
-    for epoch in tqdm(range(done + 1, cfg.epochs + 1), desc=run_dir.name[:40], disable=not progress, initial=done, total=cfg.epochs):
+    for epoch in tqdm(range(done + 1, min(cfg.epochs, stop_after or cfg.epochs) + 1), desc=run_dir.name[:40], disable=not progress,
+                      initial=done, total=cfg.epochs):
         if early['epochs_no_improve'] >= cfg.early_stopping_patience: stop_reason = 'early_stopping'; break
         rows.append(run_epoch(cfg, parts, epoch, early, device, progress))
         save_epoch(cfg, parts, run_dir, rows, early)
@@ -465,6 +480,59 @@ def train_run(cfg: RunConfig, *, progress: bool = True, stop_after: int | None =
     if wb: wb.finish()
     return run_dir
 
+# %% ../nbs/05_train.ipynb #08924082
+def cache_size_estimate(cfg: RunConfig, n_images: int) -> int:
+    "Bytes of the prefix cache of `n_images` for `cfg`'s backbone: N x 2 x tokens (1 with one adapted block) x width x bytes."
+    mc = TINY_CFG if cfg.backbone == 'tiny' else open_clip.get_model_config(cfg.backbone)
+    if not mc: raise ValueError(f"`backbone` {cfg.backbone!r}: not an open_clip model name")
+    v = mc['vision_cfg']; size = v['image_size'] if isinstance(v['image_size'], int) else v['image_size'][0]
+    rows = (size // v['patch_size']) ** 2 + 1 if cfg.vision_layers >= 2 else 1
+    return n_images * 2 * rows * v['width'] * CACHE_DTYPES[cfg.cache_dtype].itemsize
+
+_FILE_FIELDS = ('img_annotations_file', 'test_annotations_file', 'rdm_file', 'rdm_words_file', 'prompts_file')
+
+def _check_files(cfg: RunConfig, ok, bad):
+    "Each configured file exists (required ones are set), and matches the registry where its name is registered."
+    need = {'things': ('img_annotations_file', 'img_dir', 'test_annotations_file', 'rdm_file'), 'imagenet': ('img_dir',)}
+    for name in need.get(cfg.dataset_type, ()):
+        if getattr(cfg, name) is None: bad(f"`{name}` is not set (dataset_type={cfg.dataset_type!r})")
+    for name in _FILE_FIELDS + ('img_dir', 'things_img_dir', 'baseline_dir'):
+        p = getattr(cfg, name)
+        if p is None: continue
+        if not Path(p).exists(): bad(f"`{name}` = {p!r} does not exist"); continue
+        reg = next((f for f in REGISTRY.values() if Path(f.name).name == Path(p).name), None) if Path(p).is_file() else None
+        if reg is not None and file_sha256(p) != reg.sha256:
+            bad(f"`{name}` = {p!r}: its sha256 is not the registry's for {reg.name} (another or a damaged file)")
+        else: ok(f"`{name}` = {p}" + (" (sha256 as registered)" if reg is not None else ''))
+
+def _check_images(cfg: RunConfig, ok, bad) -> int:
+    "Every image the annotations name is in `img_dir`; returns how many there are (0 when not checkable)."
+    files = (cfg.img_annotations_file, cfg.test_annotations_file, cfg.img_dir)
+    if cfg.dataset_type != 'things' or not all(f and Path(f).exists() for f in files): return 0
+    names = list(load_annotations(cfg.img_annotations_file, None).image_name) + list(load_annotations(cfg.test_annotations_file, None).image_name)
+    try: find_images(cfg.img_dir, names)
+    except FileNotFoundError as e: bad(f"`img_dir`: {e}"); return len(names)
+    ok(f"`img_dir` holds all {len(names)} images" + ('' if len(names) == 1854 else ' (the study uses 1854)'))
+    return len(names)
+
+def check_config(fields: dict, log=print) -> list[str]:
+    "Check a config (a dict of fields) without training; prints each check, returns the problems (one line each)."
+    problems = []
+    ok, bad = (lambda m: log(f"ok       {m}")), (lambda m: (problems.append(m), log(f"PROBLEM  {m}")))
+    try: cfg = config_from_dict(fields, check_paths=False)
+    except (ValueError, TypeError) as e: bad(str(e)); return problems
+    ok(f"fields valid: {run_name(cfg)}")
+    _check_files(cfg, ok, bad)
+    n = _check_images(cfg, ok, bad)
+    try: ok(f"device {resolve_device(cfg.device)}")
+    except ValueError as e: bad(f"`device`: {e}")
+    if cfg.training_mode == 'finetune' and cfg.forward == 'fast' and n:
+        need, where = cache_size_estimate(cfg, n), Path(cfg.cache_dir or cfg.output_dir).absolute()
+        while not where.exists(): where = where.parent
+        free = shutil.disk_usage(where).free
+        (ok if free > need else bad)(f"prefix cache {need / 2**30:.2f} GiB, {free / 2**30:.1f} GiB free at {where}")
+    return problems
+
 # %% ../nbs/05_train.ipynb #3db6fcf5
 def parse_overrides(items: list[str]) -> dict:
     "`['a=1', 'b=x']` -> `{'a': '1', 'b': 'x'}` (values are converted by `RunConfig.validate`)."
@@ -474,25 +542,60 @@ def parse_overrides(items: list[str]) -> dict:
         k, v = it.split('=', 1); out[k.strip()] = v.strip()
     return out
 
-def main(argv: list[str] | None = None) -> Path:
-    "Command-line entry point: `python -m hba_perturb.train [--config x.yaml] [--demo] [key=value ...]`."
+def main(argv: list[str] | None = None) -> Path | None:
+    "Command-line entry point: `python -m hba_perturb.train [--config x.yaml] [--demo] [--check] [key=value ...]`."
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ['bench']: raise SystemExit("the benchmark moved: python -m hba_perturb.bench ... (or hba-bench ...)")
+    if argv[:1] == ['bench']: raise ValueError("the benchmark moved: python -m hba_perturb.bench ... (or hba-bench ...)")
     ap = argparse.ArgumentParser(prog='hba-train', description='Train one CLIP-HBA condition.')
     ap.add_argument('--config', help='YAML config file'); ap.add_argument('--demo', action='store_true', help='start from the CPU demo config')
+    ap.add_argument('--check', action='store_true', help='check the config (files, hashes, images, device, disk) without training')
+    ap.add_argument('--debug', action='store_true', help='show the traceback of an error')
     ap.add_argument('overrides', nargs='*', help='key=value overrides of config fields')
     a = ap.parse_args(argv)
     ov = parse_overrides(a.overrides)
-    cfg = config_from_dict({**asdict(demo_config()), **ov}) if a.demo and not a.config else load_config(a.config, **ov)
+    if a.check:
+        d = apply_overrides(yaml.safe_load(Path(a.config).read_text()) or {} if a.config else dict(DEMO_FIELDS), ov)
+        problems = check_config(d)
+        if problems: raise ValueError(f"{len(problems)} problem(s) in the config: " + '; '.join(problems))
+        return None
+    cfg = config_from_dict(apply_overrides(DEMO_FIELDS, ov)) if a.demo and not a.config else load_config(a.config, **ov)
     run_dir = train_run(cfg)
     print(run_dir)
     return run_dir
 
-def cli_train(): 
-    "Console script `hba-train` (returns nothing, so the exit status is 0 on success)."
-    main()
+CLI_ERRORS = (ValueError, FileNotFoundError, KeyError, OSError)
+
+def cli_train(argv: list[str] | None = None):
+    "Console script `hba-train`: exit 0 on success; a bad input prints one line and exits 2 (`--debug`: the traceback)."
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try: main(argv)
+    except CLI_ERRORS as e:
+        if '--debug' in argv: raise
+        msg = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
+        print(f"hba-train: error: {msg.splitlines()[0] if msg else type(e).__name__}", file=sys.stderr)
+        sys.exit(2)
 
 
 
 # %% ../nbs/05_train.ipynb #20125c40
-if __name__ == '__main__' and '__file__' in globals(): main()   # `python -m hba_perturb.train`, not in a notebook
+if __name__ == '__main__' and '__file__' in globals(): cli_train()   # `python -m hba_perturb.train`, not in a notebook
+
+# %% ../nbs/05_train.ipynb #acb96a0d
+PARAMETER_FIELDS = tuple(f.name for f in dataclasses.fields(RunConfig) if f.name != 'run_name') + ('run_name_override', 'config_file')
+
+def injected_parameters(history) -> set:
+    "Names assigned by papermill's injected `# Parameters` cell in the executed inputs `history` (empty when none)."
+    for src in reversed(list(history)):
+        if str(src).lstrip().startswith('# Parameters'):
+            return {t.id for node in ast.parse(src).body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
+    return set()
+
+def notebook_config(params: dict, injected: set) -> RunConfig:
+    "The validated config of the notebook's parameters: `config_file` values over the cell's defaults, injected parameters over both."
+    params = dict(params); config_file = params.pop('config_file', None)
+    fields = {('run_name' if k == 'run_name_override' else k): v for k, v in params.items()}
+    given = {('run_name' if k == 'run_name_override' else k) for k in injected}
+    if config_file:
+        file = asdict(load_config(config_file, check_paths=False))
+        fields = apply_overrides({**fields, **file}, {k: v for k, v in fields.items() if k in given})
+    return config_from_dict(fields)
