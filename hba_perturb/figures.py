@@ -216,24 +216,26 @@ def plot_single_epoch_deltas(epochs: pd.DataFrame, *, sweep='single_epoch', seed
 
 # %% ../nbs/07_figures.ipynb #53d7e4f5
 def plot_single_epoch_neural_deltas(neural: pd.DataFrame, *, dataset: str = 'nod', seed=1, rois=None, sweep='single_epoch',
-                                    ncols: int = 4, out_dir=None, name=None):
-    "Change in neural RSA at the perturbed epoch, one panel per ROI, one bar per perturbed epoch (mean over seeds if seed=None)."
+                                    ncols: int = 4, value: str = 'rsa', out_dir=None, name=None):
+    "Change in neural RSA (`value`: 'rsa' or 'rsa_normalized') at the perturbed epoch, a panel per ROI, a bar per epoch."
+    if value not in _VALUE_LABELS: raise ValueError(f"value: expected one of {list(_VALUE_LABELS)}, got {value!r}")
     rois = _rois(rois, dataset)
     base, pert = split_baseline(select(neural, dataset=dataset, seed=seed, roi=rois))
     pert = _need(select(pert, sweep=sweep), f'neural rows of sweep {sweep!r} ({dataset})')
-    deltas = sweep_deltas(pert, base, 'rsa', how='at_perturb_epoch')
+    deltas = sweep_deltas(pert, base, value, how='at_perturb_epoch')
     order = _roi_order(rois, deltas.roi.unique()); nrow = math.ceil(len(order)/ncols); nc = min(ncols, len(order))
     with figure_style(1.0):
         fig, axes = plt.subplots(nrow, nc, figsize=(max(3.6*nc, 9.5), 2.6*nrow), layout='constrained', squeeze=False, sharex=True, sharey=True)
         for ax, roi in zip(axes.flat, order):
             _bar_deltas(ax, _agg(deltas[deltas.roi == roi]), 'rsa'); ax.set_title(roi)
         for ax in axes.flat[len(order):]: ax.set_visible(False)
-        for ax in axes[:, 0]: ax.set_ylabel('Δ neural alignment (ρ)')
+        for ax in axes[:, 0]: ax.set_ylabel('Δ ' + _VALUE_LABELS[value][0].lower() + _VALUE_LABELS[value][1:])
         for ax in axes[-1, :]: ax.set_xlabel('Perturbed epoch')
         n = deltas.seed.nunique()
-        fig.suptitle(f'Single-epoch perturbation: change in neural alignment, {_dataset_label(dataset)} '
+        what = 'ceiling-normalised neural alignment' if value == 'rsa_normalized' else 'neural alignment'
+        fig.suptitle(f'Single-epoch perturbation: change in {what}, {_dataset_label(dataset)} '
                      f'({"seed " + str(deltas.seed.iloc[0]) if n == 1 else f"mean ± SD over {n} seeds"})', fontweight='bold')
-    return _finish(fig, deltas, name or f'single_epoch_neural_deltas_{dataset}', out_dir)
+    return _finish(fig, deltas, name or f'single_epoch_neural_deltas_{dataset}' + ('_normalized' if value == 'rsa_normalized' else ''), out_dir)
 
 # %% ../nbs/07_figures.ipynb #a7606677
 def plot_perturbation_types(epochs: pd.DataFrame, *, sweep='perturb_types', source=None, seeds=None,

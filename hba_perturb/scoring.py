@@ -118,7 +118,8 @@ def evaluate_run(run_dir, metrics: Sequence[str] = ('behavioral', 'spose'), *, r
                 if m in wanted: rows.append(row(m, value=b[f'{key}_rho'], p=b[f'{key}_p']))
         stim_pred = _predict_images(net, stim_set, device) if stimuli is not None and {'neural', 'cka'} & set(wanted) else None
         if 'neural' in wanted:
-            sc = neural_scores(stim_pred, roi_rdms, rdm_names=rdm_names, concepts=concepts, metric=neural_metric,
+            names = list(getattr(stimuli, 'names', [])) or None         # order-checked against `rdm_names`
+            sc = neural_scores(stim_pred, roi_rdms, names, rdm_names, concepts=concepts, metric=neural_metric,
                                n_boot=n_boot, seed=seed, ceilings=ceilings)
             rows += [row('neural', roi=r.roi, value=r.rho, p=r.p, ci_low=r.ci_low, ci_high=r.ci_high, subject_value=r.subject_rho,
                          ceiling_low=r.ceiling_low, ceiling_high=r.ceiling_high, normalized=r.normalized,
