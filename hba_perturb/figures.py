@@ -142,9 +142,10 @@ def plot_rsa_vs_loss(epochs: pd.DataFrame, neural: Optional[pd.DataFrame] = None
         if neural is not None:
             m = _merge_neural_loss(epochs, neural, dataset, seed, rois, source, until_best)
             ax = axes[0, 1]; pal = sns.color_palette('tab10' if m.roi.nunique() <= 10 else 'tab20', m.roi.nunique())
-            for c, roi in zip(pal, _roi_order(rois, m.roi.unique())):
+            order = _roi_order(rois, m.roi.unique())
+            for c, roi in zip(pal, order):
                 g = m[m.roi == roi]; ax.plot(g.test_loss, g.rsa, color=c, lw=1, label=roi)
-            _loss_axis(ax); ax.set(ylabel=METRIC_LABELS['rsa'], title=f'Neural alignment ({_dataset_label(dataset)}, seed {seed})')
+            _loss_axis(ax); ax.set(ylabel=METRIC_LABELS['rsa'], title=f'Neural alignment ({_dataset_label(dataset)}: {_roi_label(order)}; seed {seed})')
             ax.legend(title='ROI', loc='upper left', bbox_to_anchor=(1.01, 1), fontsize=8)
             data = pd.concat([data, m])
     cols = ['dataset', 'roi', 'seed', 'epoch', 'test_loss', 'rsa']
