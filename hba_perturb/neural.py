@@ -20,7 +20,7 @@ from .evaluate import (as_float64, check_rdm, model_rdm, upper_tri, concept_mean
                                   noise_ceiling, RDM_METRICS, _read_csv_rdm, _one_key)
 
 # %% auto #0
-__all__ = ['HEMISPHERES', 'PATTERN_METRICS', 'THINGS_FMRI_ROIS', 'NOD_ROIS', 'NEURAL_SCORE_COLUMNS', 'square_rdm',
+__all__ = ['HEMISPHERES', 'PATTERN_METRICS', 'THINGS_FMRI_ROIS', 'NOD_PARCELS', 'NEURAL_SCORE_COLUMNS', 'square_rdm',
            'read_subject_rdm', 'merge_hemispheres', 'subject_rdm_stacks', 'average_repetitions', 'pattern_rdm',
            'things_fmri_files', 'things_fmri_trials', 'things_fmri_rdms', 'write_things_fmri', 'mmp_parcels',
            'nod_rdms', 'write_nod', 'roi_ceilings', 'neural_scores']
@@ -221,7 +221,7 @@ def write_things_fmri(folder, patterns: Mapping[str, np.ndarray], concepts: Sequ
     return {r: b for r, b in zip(rois, blocks)} | dict(_stimuli=stim)
 
 # %% ../nbs/06c_neural.ipynb #3d296ba7
-NOD_ROIS = ('V1', 'V2', 'V3', 'V4', 'V8', 'PIT', 'FFC', 'VVC', 'VMV1', 'VMV2', 'VMV3', 'LO1', 'LO2', 'LO3')
+NOD_PARCELS = ('V1', 'V2', 'V3', 'V4', 'V8', 'PIT', 'FFC', 'VVC', 'VMV1', 'VMV2', 'VMV3', 'LO1', 'LO2', 'LO3')
 
 def mmp_parcels(atlas_mat, labels_csv) -> tuple:
     "(parcel index per grayordinate, {ROI name: parcel indices}) of the HCP-MMP atlas files of NOD."
@@ -233,7 +233,7 @@ def mmp_parcels(atlas_mat, labels_csv) -> tuple:
     names = {re.sub(r'^[LR]_|_ROI$', '', str(n)): i + 1 for i, n in enumerate(lab.left)}
     return ids, {n: (i, i + 180) for n, i in names.items()}
 
-def nod_rdms(support_dir, subjects=(1,), rois=NOD_ROIS, stimuli: Sequence | None = None, metric: str = 'pearson',
+def nod_rdms(support_dir, subjects=(1,), rois=NOD_PARCELS, stimuli: Sequence | None = None, metric: str = 'pearson',
              clean_code: str = 'hp128_s4', atlas_mat=None, labels_csv=None) -> tuple:
     "({roi: [n_subjects, n, n]}, image names) from NOD ImageNet betas in the layout of NOD's `prepare_imagenet_data`."
     d = Path(support_dir)
