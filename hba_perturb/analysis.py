@@ -16,10 +16,11 @@ from .datasets import shared_data_dir
 from .evaluate import recovery_epoch, NEVER_RECOVERED
 
 # %% auto #0
-__all__ = ['EPOCH_KEYS', 'EPOCH_METRICS', 'EPOCH_COLUMNS', 'RUN_KEYS', 'NEURAL_KEYS', 'NEURAL_COLUMNS', 'NEURAL_RUN_KEYS',
-           'BASELINE', 'INT_COLUMNS', 'NOD_ROIS', 'THINGS_ROIS', 'DEFAULT_ROIS', 'PAPER_SWEEP_SEEDS', 'SYNTHETIC_TYPES',
-           'DELTA_MODES', 'check_columns', 'tidy', 'select', 'split_baseline', 'Results', 'load_paper_results',
-           'run_epochs', 'synthetic_sweep_table', 'own_epochs', 'rows_until_best', 'sweep_deltas', 'recovery_table']
+__all__ = ['EPOCH_KEYS', 'EPOCH_METRICS', 'EPOCH_COLUMNS', 'RUN_KEYS', 'NEURAL_KEYS', 'NEURAL_COLUMNS', 'NEURAL_SCORE_COLUMNS',
+           'PAPER_NEURAL_MEASURES', 'NEURAL_RUN_KEYS', 'BASELINE', 'INT_COLUMNS', 'NOD_ROIS', 'THINGS_ROIS',
+           'DEFAULT_ROIS', 'PAPER_SWEEP_SEEDS', 'SYNTHETIC_TYPES', 'DELTA_MODES', 'check_columns', 'tidy', 'select',
+           'split_baseline', 'Results', 'load_paper_results', 'run_epochs', 'synthetic_sweep_table', 'own_epochs',
+           'rows_until_best', 'sweep_deltas', 'recovery_table']
 
 # %% ../nbs/06a_analysis.ipynb #d85aa5df
 EPOCH_KEYS = ['source', 'sweep', 'perturb_type', 'seed', 'perturb_epoch', 'perturb_length', 'epoch']
@@ -27,7 +28,12 @@ EPOCH_METRICS = ['train_loss', 'test_loss', 'behavioral_rsa']
 EPOCH_COLUMNS = EPOCH_KEYS + EPOCH_METRICS
 RUN_KEYS = EPOCH_KEYS[:-1]           # one training run
 NEURAL_KEYS = ['dataset', 'roi', 'sweep', 'seed', 'perturb_epoch', 'perturb_length', 'epoch']
-NEURAL_COLUMNS = NEURAL_KEYS + ['rsa']
+NEURAL_COLUMNS = NEURAL_KEYS + ['rsa', 'measure']
+NEURAL_SCORE_COLUMNS = ['rsa_ci_low', 'rsa_ci_high', 'ceiling_low', 'ceiling_high', 'rsa_normalized',
+                        'rsa_normalized_ci_low', 'rsa_normalized_ci_high']   # optional, from our own evaluations
+# The measure of the published neural CSVs: the reference's (cosine model RDM, per-concept means for THINGS-fMRI,
+# whose stimuli carry a concept; NOD's ImageNet images carry none), see `neural_rsa` in 06_evaluate.
+PAPER_NEURAL_MEASURES = {'things': 'cosine/concept-mean/spearman', 'nod': 'cosine/spearman'}
 NEURAL_RUN_KEYS = NEURAL_KEYS[:-1]   # one run, one ROI
 BASELINE = 'baseline'
 INT_COLUMNS = ['seed', 'perturb_epoch', 'perturb_length', 'epoch']
@@ -49,6 +55,7 @@ def tidy(df: pd.DataFrame, kind: str = 'epochs', where: str = 'table') -> pd.Dat
     if kind not in ('epochs', 'neural'): raise ValueError(f"kind must be 'epochs' or 'neural', got {kind!r}")
     cols = EPOCH_COLUMNS if kind == 'epochs' else NEURAL_COLUMNS
     check_columns(df, cols, where)
+    if kind == 'neural': cols = cols + [c for c in NEURAL_SCORE_COLUMNS if c in df.columns]
     out = df[cols].copy()
     for c in INT_COLUMNS: out[c] = out[c].astype(int)
     keys = EPOCH_KEYS if kind == 'epochs' else NEURAL_KEYS
@@ -110,13 +117,14 @@ def _paper_neural(root: Path) -> pd.DataFrame:
         for f in _csvs(root/'brain_rsa_results'/'baseline'/ds, '*.csv'):
             d = pd.read_csv(f); check_columns(d, ['epoch', 'roi', 'rho'], str(f))
             frames.append(pd.DataFrame(dict(dataset=ds, roi=d.roi, sweep=BASELINE, seed=_seed_of(f), perturb_epoch=0,
-                                            perturb_length=0, epoch=d.epoch, rsa=d.rho)))
+                                            perturb_length=0, epoch=d.epoch, rsa=d.rho, measure=PAPER_NEURAL_MEASURES[ds])))
         for f in _csvs(root/'brain_rsa_results'/'single_epoch_sweep'/ds, '*.csv'):
             d = pd.read_csv(f); check_columns(d, ['epoch', 'roi', 'rho', 'training_run'], str(f))
             pseed = _seed_of(f)
             if pseed not in PAPER_SWEEP_SEEDS: raise ValueError(f"{f}: sweep seed {pseed} not in {PAPER_SWEEP_SEEDS}")
             frames.append(pd.DataFrame(dict(dataset=ds, roi=d.roi, sweep='single_epoch', seed=PAPER_SWEEP_SEEDS[pseed],
-                                            perturb_epoch=d.training_run, perturb_length=1, epoch=d.epoch, rsa=d.rho)))
+                                            perturb_epoch=d.training_run, perturb_length=1, epoch=d.epoch, rsa=d.rho,
+                                            measure=PAPER_NEURAL_MEASURES[ds])))
     return tidy(pd.concat(frames), 'neural', 'paper brain RSA results')
 
 def load_paper_results(root=None) -> Results:

@@ -18,8 +18,8 @@ import rsatoolbox
 
 # %% auto #0
 __all__ = ['RDM_METRICS', 'RSA_METHODS', 'NEVER_RECOVERED', 'as_float64', 'check_rdm', 'model_rdm', 'upper_tri', 'rsa',
-           'load_rdm', 'behavioral_rsa', 'spose_rdm', 'behavioral_metrics', 'neural_rsa', 'noise_ceiling',
-           'bootstrap_rsa', 'nights_accuracy', 'cka', 'recovery_epoch']
+           'load_rdm', 'behavioral_rsa', 'spose_rdm', 'behavioral_metrics', 'concept_means', 'neural_measure',
+           'neural_rsa', 'noise_ceiling', 'bootstrap_rsa', 'nights_accuracy', 'cka', 'recovery_epoch']
 
 # %% ../nbs/06_evaluate.ipynb #3c1d904c
 def as_float64(x, name: str = 'array') -> np.ndarray:
@@ -147,6 +147,23 @@ def behavioral_metrics(predictions, human_rdm, targets=None, metric: str = 'pear
     return out
 
 # %% ../nbs/06_evaluate.ipynb #da579144
+def concept_means(features, concepts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+    "(mean feature row per concept, the concepts) in sorted concept order, as pandas' `groupby` gives them."
+    x = as_float64(features, 'features')
+    c = np.asarray([str(v) for v in concepts])
+    if x.ndim != 2 or len(c) != len(x): raise ValueError(f"concepts: {len(c)} labels for features of shape {x.shape}")
+    names, inv = np.unique(c, return_inverse=True)
+    out = np.zeros((len(names), x.shape[1]))
+    np.add.at(out, inv, x)
+    return out / np.bincount(inv)[:, None], names.tolist()
+
+def neural_measure(metric: str = 'cosine', concept_mean: bool = False, method: str = 'spearman') -> str:
+    "The name of a neural RSA measure, e.g. 'cosine/concept-mean/spearman' (model RDM / averaging / comparison)."
+    if metric not in RDM_METRICS: raise ValueError(f"metric: expected one of {RDM_METRICS}, got {metric!r}")
+    if method not in RSA_METHODS: raise ValueError(f"method: expected one of {RSA_METHODS}, got {method!r}")
+    return '/'.join([metric] + (['concept-mean'] if concept_mean else []) + [method])
+
+# %% ../nbs/06_evaluate.ipynb #62f9dc04
 def _check_order(names, rdm_names, roi):
     a, b = [str(s) for s in names], [str(s) for s in rdm_names]
     if a == b: return
@@ -157,19 +174,26 @@ def _check_order(names, rdm_names, roi):
                          f"features {a[i]!r}, RDM {b[i]!r}. Reorder the features to the RDM's order.")
     raise ValueError(f"ROI {roi!r}: stimulus names differ, e.g. features have {sorted(set(a) - set(b))[:3]}, RDM has {sorted(set(b) - set(a))[:3]}")
 
+def _group_rdm(rdm, roi) -> np.ndarray:
+    "A square RDM, or the subject average of an [n_subjects, n, n] stack (the reference's group RDM)."
+    r = load_rdm(rdm) if isinstance(rdm, (str, Path)) else as_float64(rdm, f"ROI {roi!r}")
+    if r.ndim == 3: r = np.stack([check_rdm(s, f"ROI {roi!r} subject {i}") for i, s in enumerate(r)]).mean(0)
+    return check_rdm(r, f"ROI {roi!r}")
+
 def neural_rsa(features, roi_rdms: Mapping, names: Sequence[str] | None = None, rdm_names=None,
-               metric: str = 'pearson', method: str = 'spearman') -> pd.DataFrame:
-    "DataFrame(roi, rho, p): RSA of `features` [n, d] against each RDM of `roi_rdms` {roi: array or path}."
-    mrdm = model_rdm(features, metric)
+               metric: str = 'cosine', method: str = 'spearman', concepts: Sequence[str] | None = None) -> pd.DataFrame:
+    "DataFrame(roi, rho, p, measure): RSA of `features` [n, d] (concept means if `concepts`) with each ROI's (group) RDM."
+    if concepts is not None: features, names = concept_means(features, concepts)
+    mrdm, measure = model_rdm(features, metric), neural_measure(metric, concepts is not None, method)
     rows = []
     for roi, rdm in roi_rdms.items():
-        r = load_rdm(rdm) if isinstance(rdm, (str, Path)) else check_rdm(rdm, f"ROI {roi!r}")
+        r = _group_rdm(rdm, roi)
         if r.shape != mrdm.shape:
             raise ValueError(f"ROI {roi!r}: RDM is {r.shape} but features give {mrdm.shape} ({mrdm.shape[0]} stimuli)")
         rn = rdm_names.get(roi) if isinstance(rdm_names, Mapping) else rdm_names
         if names is not None and rn is not None: _check_order(names, rn, roi)
-        rows.append((roi, *rsa(mrdm, r, method)))
-    return pd.DataFrame(rows, columns=['roi', 'rho', 'p'])
+        rows.append((roi, *rsa(mrdm, r, method), measure))
+    return pd.DataFrame(rows, columns=['roi', 'rho', 'p', 'measure'])
 
 # %% ../nbs/06_evaluate.ipynb #349035b6
 _RSATB = {'spearman': 'spearman', 'pearson': 'corr', 'kendall': 'tau-a'}

@@ -91,7 +91,10 @@ def plot_baseline_trajectories(epochs: pd.DataFrame, *, source=None, seeds=None,
     return _finish(fig, base, name, out_dir)
 
 # %% ../nbs/07_figures.ipynb #1eb2c6ae
-def _dataset_label(dataset): return dataset.upper() if dataset in DEFAULT_ROIS else dataset   # NOD, THINGS; own names as given
+_DATASET_LABELS = {'nod': 'NOD', 'things': 'THINGS-fMRI'}
+def _dataset_label(dataset): return _DATASET_LABELS.get(dataset, dataset)   # own names as given
+def _roi_label(order): return ', '.join(order) if len(order) <= 6 else f"{len(order)} ROIs"
+_VALUE_LABELS = {'rsa': 'Neural alignment (ρ)', 'rsa_normalized': 'Neural alignment / noise ceiling'}
 
 def _rois(rois, dataset):
     return DEFAULT_ROIS.get(dataset) if rois is None else None if rois == 'all' else list(rois)
@@ -139,9 +142,10 @@ def plot_rsa_vs_loss(epochs: pd.DataFrame, neural: Optional[pd.DataFrame] = None
         if neural is not None:
             m = _merge_neural_loss(epochs, neural, dataset, seed, rois, source, until_best)
             ax = axes[0, 1]; pal = sns.color_palette('tab10' if m.roi.nunique() <= 10 else 'tab20', m.roi.nunique())
-            for c, roi in zip(pal, _roi_order(rois, m.roi.unique())):
+            order = _roi_order(rois, m.roi.unique())
+            for c, roi in zip(pal, order):
                 g = m[m.roi == roi]; ax.plot(g.test_loss, g.rsa, color=c, lw=1, label=roi)
-            _loss_axis(ax); ax.set(ylabel=METRIC_LABELS['rsa'], title=f'Neural alignment ({dataset.upper()}, seed {seed})')
+            _loss_axis(ax); ax.set(ylabel=METRIC_LABELS['rsa'], title=f'Neural alignment ({_dataset_label(dataset)}: {_roi_label(order)}; seed {seed})')
             ax.legend(title='ROI', loc='upper left', bbox_to_anchor=(1.01, 1), fontsize=8)
             data = pd.concat([data, m])
     cols = ['dataset', 'roi', 'seed', 'epoch', 'test_loss', 'rsa']
@@ -149,25 +153,35 @@ def plot_rsa_vs_loss(epochs: pd.DataFrame, neural: Optional[pd.DataFrame] = None
 
 # %% ../nbs/07_figures.ipynb #340a13e1
 def plot_neural_vs_loss(epochs: pd.DataFrame, neural: pd.DataFrame, *, dataset: str = 'nod', rois=None, seeds=None,
-                        source=None, until_best: bool = True, ncols: int = 4, out_dir=None, name=None):
-    "Neural alignment versus test loss of the baselines, one panel per ROI, one line per seed."
-    m = _merge_neural_loss(epochs, neural, dataset, seeds, rois, source, until_best)
+                        source=None, until_best: bool = True, ncols: int = 4, value: str = 'rsa', ci: bool = True,
+                        out_dir=None, name=None):
+    "Neural alignment (`value`: 'rsa' or 'rsa_normalized') versus test loss of the baselines, a panel per ROI, a line per seed."
+    if value not in _VALUE_LABELS: raise ValueError(f"value: expected one of {list(_VALUE_LABELS)}, got {value!r}")
+    check_columns(neural, [value], 'neural table')
+    m = _merge_neural_loss(epochs, neural, dataset, seeds, rois, source, until_best).sort_values(['seed', 'roi', 'epoch'])
+    band = ci and {f'{value}_ci_low', f'{value}_ci_high'} <= set(m.columns) and m[f'{value}_ci_low'].notna().any()
     order = _roi_order(rois, m.roi.unique()); nrow = math.ceil(len(order)/ncols)
     pal = dict(zip(sorted(m.seed.unique()), sns.color_palette('colorblind', m.seed.nunique())))
     with figure_style(1.0):
         fig, axes = plt.subplots(nrow, min(ncols, len(order)), figsize=(max(3.2*min(ncols, len(order)), 9.5), 2.7*nrow),
                                  layout='constrained', squeeze=False, sharex=True)
         for ax, roi in zip(axes.flat, order):
-            for s, g in m[m.roi == roi].groupby('seed'): ax.plot(g.test_loss, g.rsa, color=pal[s], lw=1, label=f'seed {s}')
+            for s, g in m[m.roi == roi].groupby('seed'):
+                ax.plot(g.test_loss, g[value], color=pal[s], lw=1, label=f'seed {s}')
+                if band: ax.fill_between(g.test_loss, g[f'{value}_ci_low'], g[f'{value}_ci_high'], color=pal[s], alpha=0.2, lw=0)
             ax.set_title(roi)
         for ax in axes.flat[len(order):]: ax.set_visible(False)
-        for ax in axes[:, 0]: ax.set_ylabel('Neural alignment (ρ)')
+        for ax in axes[:, 0]: ax.set_ylabel(_VALUE_LABELS[value])
         axes.flat[0].invert_xaxis()   # shared x: once
         for ax in axes.flat: ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
         for ax in axes[-1, :]: ax.set_xlabel('Test loss (MSE, reversed)')
         h, l = axes.flat[0].get_legend_handles_labels(); fig.legend(h, l, loc='outside lower center', ncol=len(l))
-        fig.suptitle(f'Neural alignment versus test loss, {_dataset_label(dataset)} ROIs (baselines)', fontweight='bold')
-    return _finish(fig, m[['dataset', 'roi', 'seed', 'epoch', 'test_loss', 'rsa']], name or f'neural_vs_loss_{dataset}', out_dir)
+        what = 'Ceiling-normalised neural alignment' if value == 'rsa_normalized' else 'Neural alignment'
+        fig.suptitle(f'{what} versus test loss, {_dataset_label(dataset)} ROIs (baselines)' + (', 95% bootstrap CI' if band else ''),
+                     fontweight='bold')
+    cols = ['dataset', 'roi', 'seed', 'epoch', 'test_loss', 'rsa'] + [c for c in (value, f'{value}_ci_low', f'{value}_ci_high')
+                                                                      if c in m.columns and c != 'rsa']
+    return _finish(fig, m[cols], name or f'neural_vs_loss_{dataset}' + ('_normalized' if value == 'rsa_normalized' else ''), out_dir)
 
 # %% ../nbs/07_figures.ipynb #32416f21
 _GOOD, _BAD_RSA, _BAD_LOSS = '#3a9d3a', '#4a4ad0', '#d04a4a'
@@ -203,24 +217,26 @@ def plot_single_epoch_deltas(epochs: pd.DataFrame, *, sweep='single_epoch', seed
 
 # %% ../nbs/07_figures.ipynb #53d7e4f5
 def plot_single_epoch_neural_deltas(neural: pd.DataFrame, *, dataset: str = 'nod', seed=1, rois=None, sweep='single_epoch',
-                                    ncols: int = 4, out_dir=None, name=None):
-    "Change in neural RSA at the perturbed epoch, one panel per ROI, one bar per perturbed epoch (mean over seeds if seed=None)."
+                                    ncols: int = 4, value: str = 'rsa', out_dir=None, name=None):
+    "Change in neural RSA (`value`: 'rsa' or 'rsa_normalized') at the perturbed epoch, a panel per ROI, a bar per epoch."
+    if value not in _VALUE_LABELS: raise ValueError(f"value: expected one of {list(_VALUE_LABELS)}, got {value!r}")
     rois = _rois(rois, dataset)
     base, pert = split_baseline(select(neural, dataset=dataset, seed=seed, roi=rois))
     pert = _need(select(pert, sweep=sweep), f'neural rows of sweep {sweep!r} ({dataset})')
-    deltas = sweep_deltas(pert, base, 'rsa', how='at_perturb_epoch')
+    deltas = sweep_deltas(pert, base, value, how='at_perturb_epoch')
     order = _roi_order(rois, deltas.roi.unique()); nrow = math.ceil(len(order)/ncols); nc = min(ncols, len(order))
     with figure_style(1.0):
         fig, axes = plt.subplots(nrow, nc, figsize=(max(3.6*nc, 9.5), 2.6*nrow), layout='constrained', squeeze=False, sharex=True, sharey=True)
         for ax, roi in zip(axes.flat, order):
             _bar_deltas(ax, _agg(deltas[deltas.roi == roi]), 'rsa'); ax.set_title(roi)
         for ax in axes.flat[len(order):]: ax.set_visible(False)
-        for ax in axes[:, 0]: ax.set_ylabel('Δ neural alignment (ρ)')
+        for ax in axes[:, 0]: ax.set_ylabel('Δ ' + _VALUE_LABELS[value][0].lower() + _VALUE_LABELS[value][1:])
         for ax in axes[-1, :]: ax.set_xlabel('Perturbed epoch')
         n = deltas.seed.nunique()
-        fig.suptitle(f'Single-epoch perturbation: change in neural alignment, {_dataset_label(dataset)} '
+        what = 'ceiling-normalised neural alignment' if value == 'rsa_normalized' else 'neural alignment'
+        fig.suptitle(f'Single-epoch perturbation: change in {what}, {_dataset_label(dataset)} '
                      f'({"seed " + str(deltas.seed.iloc[0]) if n == 1 else f"mean ± SD over {n} seeds"})', fontweight='bold')
-    return _finish(fig, deltas, name or f'single_epoch_neural_deltas_{dataset}', out_dir)
+    return _finish(fig, deltas, name or f'single_epoch_neural_deltas_{dataset}' + ('_normalized' if value == 'rsa_normalized' else ''), out_dir)
 
 # %% ../nbs/07_figures.ipynb #a7606677
 def plot_perturbation_types(epochs: pd.DataFrame, *, sweep='perturb_types', source=None, seeds=None,

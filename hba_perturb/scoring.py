@@ -8,67 +8,128 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
+import torch
 from tqdm.auto import tqdm
 
 from .config import load_config, run_name, atomic_write_text
 from .dora import load_adapters
-from .fastpath import cached_splits
+from .fastpath import cached_splits, cached_prefixes, CachedImages
 from .train import build_data, build_model, resolve_device, adapters_path, read_metrics, predict, fast_path
-from .evaluate import behavioral_metrics, neural_rsa
+from .evaluate import behavioral_metrics, neural_measure, nights_accuracy, cka
+from .neural import neural_scores, roi_ceilings
 
 # %% auto #0
-__all__ = ['EVAL_COLUMNS', 'evaluate_run']
+__all__ = ['EVAL_COLUMNS', 'EVAL_METRICS', 'evaluate_run']
 
 # %% ../nbs/06b_scoring.ipynb #e52a259b
-EVAL_COLUMNS = ['run', 'epoch', 'metric', 'roi', 'value', 'p']
+EVAL_COLUMNS = ['run', 'epoch', 'metric', 'roi', 'value', 'p', 'measure', 'ci_low', 'ci_high', 'subject_value',
+                'ceiling_low', 'ceiling_high', 'normalized', 'normalized_ci_low', 'normalized_ci_high']
+EVAL_METRICS = ('behavioral', 'spose', 'neural', 'nights', 'cka')
+_FLOATS = ['value', 'p'] + EVAL_COLUMNS[7:]
 
 def _tidy_eval(df: pd.DataFrame) -> pd.DataFrame:
     "Evaluation rows with stable dtypes and order (whether just computed or read back from the CSV)."
-    df = df.reindex(columns=EVAL_COLUMNS).astype({'epoch': int, 'value': float, 'p': float})
-    df['roi'] = df.roi.fillna('').astype(str); df['run'] = df.run.astype(str); df['metric'] = df.metric.astype(str)
+    df = df.reindex(columns=EVAL_COLUMNS).astype({'epoch': int, **{c: float for c in _FLOATS}})
+    for c in ('roi', 'run', 'metric', 'measure'): df[c] = df[c].fillna('').astype(str)
     return df.sort_values(['epoch', 'metric', 'roi'], kind='stable').reset_index(drop=True)
+
+def _read_eval(out_csv: Path) -> pd.DataFrame:
+    if not out_csv.exists(): return _tidy_eval(pd.DataFrame(columns=EVAL_COLUMNS))
+    return _tidy_eval(pd.read_csv(out_csv, keep_default_na=False, na_values={c: ['', 'nan'] for c in _FLOATS}))
 
 def _predict_images(model, dataset, device, batch_size=64):
     return predict(model, dataset, device, batch_size)[0].double().numpy()
 
+# %% ../nbs/06b_scoring.ipynb #0b4707e6
+class _TripletColumn(torch.utils.data.Dataset):
+    "Image `k` (0 reference, 1 img0, 2 img1) of each NIGHTS triplet, as `(name, image, 0)` items."
+    def __init__(self, triplets, k: int):
+        self.triplets, self.k = triplets, k
+        self.names, self.labels = [f'nights{i:05d}_{k}' for i in range(len(triplets))], [0] * len(triplets)
+    def __len__(self): return len(self.triplets)
+    def __getitem__(self, i): return self.names[i], self.triplets[i][self.k], 0
+
+def _nights_sets(nights, net, fast: bool) -> list:
+    cols = [_TripletColumn(nights, k) for k in range(3)]
+    return [CachedImages(c, cached_prefixes(net, c, None), net) for c in cols] if fast else cols
+
+def _nights_choices(nights) -> np.ndarray:
+    return np.asarray(getattr(nights, 'choices', None) or [nights[i][3] for i in range(len(nights))])
+
+# %% ../nbs/06b_scoring.ipynb #6a1aee7d
+def _measures(concepts, neural_metric) -> dict:
+    return dict(behavioral='pearson/spearman', spose='pearson/spearman', nights='cosine/2afc', cka='linear',
+                neural=neural_measure(neural_metric, concepts is not None))
+
+def _todo(cached: pd.DataFrame, epochs, metrics, measures) -> list:
+    def done(e, m):
+        rows = cached[(cached.epoch == e) & (cached.metric == m)]
+        return len(rows) and ((rows.measure == measures[m]) | ((rows.measure == '') & (measures[m] == 'pearson/spearman'))).all()
+    return [(e, m) for e in epochs for m in metrics if not done(e, m)]
+
+def _check_args(metrics, roi_rdms, stimuli, nights, cka_reference):
+    unknown = set(metrics) - set(EVAL_METRICS)
+    if unknown: raise ValueError(f"unknown metrics {sorted(unknown)}: expected some of {list(EVAL_METRICS)}")
+    if 'neural' in metrics and (roi_rdms is None or stimuli is None):
+        raise ValueError("metric 'neural' needs `roi_rdms` ({roi: rdm}) and `stimuli` (a dataset of images)")
+    if 'nights' in metrics and nights is None: raise ValueError("metric 'nights' needs `nights` (a NightsTriplets dataset)")
+    if 'cka' in metrics and cka_reference is None: raise ValueError("metric 'cka' needs `cka_reference` (one row per stimulus)")
+
+# %% ../nbs/06b_scoring.ipynb #8c1456f9
 def evaluate_run(run_dir, metrics: Sequence[str] = ('behavioral', 'spose'), *, roi_rdms: Mapping | None = None,
-                 stimuli=None, progress: bool = True) -> pd.DataFrame:
+                 stimuli=None, progress: bool = True, concepts: Sequence[str] | None = None, rdm_names=None,
+                 neural_metric: str = 'cosine', n_boot: int = 100, seed: int = 0, nights=None,
+                 cka_reference=None) -> pd.DataFrame:
     "Score every saved epoch of `run_dir`; cached in `run_dir/evaluation.csv` (only missing epochs/metrics are computed)."
     run_dir = Path(run_dir)
     if not (run_dir/'config.yaml').exists(): raise FileNotFoundError(f"{run_dir} is not a run directory (no config.yaml)")
-    unknown = set(metrics) - {'behavioral', 'spose', 'neural'}
-    if unknown: raise ValueError(f"unknown metrics {sorted(unknown)}: expected 'behavioral', 'spose' or 'neural'")
-    if 'neural' in metrics and (roi_rdms is None or stimuli is None):
-        raise ValueError("metric 'neural' needs `roi_rdms` ({roi: rdm}) and `stimuli` (a dataset of images)")
-    out_csv = run_dir/'evaluation.csv'
-    cached = _tidy_eval(pd.read_csv(out_csv, keep_default_na=False, na_values={'value': ['', 'nan'], 'p': ['', 'nan']})
-                        if out_csv.exists() else pd.DataFrame(columns=EVAL_COLUMNS))
+    _check_args(metrics, roi_rdms, stimuli, nights, cka_reference)
+    out_csv, measures = run_dir/'evaluation.csv', _measures(concepts, neural_metric)
+    cached = _read_eval(out_csv)
     epochs = [int(e) for e in read_metrics(run_dir).epoch if adapters_path(run_dir, int(e)).exists()]
-    todo = [(e, m) for e in epochs for m in metrics if not ((cached.epoch == e) & (cached.metric == m)).any()]
+    todo = _todo(cached, epochs, metrics, measures)
     if not todo: return cached
     cfg = load_config(run_dir/'config.yaml', check_paths=False)
     device = resolve_device(cfg.device)
     data = build_data(cfg)
     model = build_model(cfg, data.n_dims).to(device)
-    net, test_set, stim_set = model, data.test, stimuli
-    if cfg.training_mode == 'finetune' and cfg.forward == 'fast':   # the run's own path: the same numbers as metrics.csv
+    net, test_set, stim_set, fast = model, data.test, stimuli, cfg.training_mode == 'finetune' and cfg.forward == 'fast'
+    if fast:   # the run's own path: the same numbers as metrics.csv
         cfg = replace(cfg, cache_dir=cfg.cache_dir or str(run_dir.parent/'.cache'))
         net, fdata = fast_path(cfg, model, data)
         test_set = fdata.test
         if stimuli is not None: stim_set = cached_splits(net, dict(stimuli=stimuli), cfg.cache_dir, cfg.cache_dtype)['stimuli']
+    wanted_all = {m for _, m in todo}
+    ceilings = roi_ceilings(roi_rdms) if 'neural' in wanted_all else None
+    triplets = _nights_sets(nights, net, fast) if 'nights' in wanted_all else None
     test_targets = data.test.targets.double().numpy()
     rows, name = [], run_name(cfg)
     for e in tqdm(sorted({e for e, _ in todo}), desc=f'evaluating {name[:30]}', disable=not progress):
         load_adapters(model, adapters_path(run_dir, e))
         wanted = [m for ee, m in todo if ee == e]
+        row = lambda m, **kw: {**dict(run=name, epoch=e, metric=m, roi='', p=np.nan, measure=measures[m]), **kw}
+        test_pred = _predict_images(net, test_set, device) if {'behavioral', 'spose'} & set(wanted) or (
+            'cka' in wanted and stimuli is None) else None
         if {'behavioral', 'spose'} & set(wanted):
-            b = behavioral_metrics(_predict_images(net, test_set, device), data.test_rdm, test_targets)
+            b = behavioral_metrics(test_pred, data.test_rdm, test_targets)
             for m, key in (('behavioral', 'behavioral_rsa'), ('spose', 'spose_rsa')):
-                if m in wanted: rows.append(dict(run=name, epoch=e, metric=m, roi='', value=b[f'{key}_rho'], p=b[f'{key}_p']))
+                if m in wanted: rows.append(row(m, value=b[f'{key}_rho'], p=b[f'{key}_p']))
+        stim_pred = _predict_images(net, stim_set, device) if stimuli is not None and {'neural', 'cka'} & set(wanted) else None
         if 'neural' in wanted:
-            nr = neural_rsa(_predict_images(net, stim_set, device), roi_rdms)
-            rows += [dict(run=name, epoch=e, metric='neural', roi=r.roi, value=r.rho, p=r.p) for r in nr.itertuples()]
-    res = _tidy_eval(pd.concat([cached, pd.DataFrame(rows, columns=EVAL_COLUMNS)], ignore_index=True))
+            names = list(getattr(stimuli, 'names', [])) or None         # order-checked against `rdm_names`
+            sc = neural_scores(stim_pred, roi_rdms, names, rdm_names, concepts=concepts, metric=neural_metric,
+                               n_boot=n_boot, seed=seed, ceilings=ceilings)
+            rows += [row('neural', roi=r.roi, value=r.rho, p=r.p, ci_low=r.ci_low, ci_high=r.ci_high, subject_value=r.subject_rho,
+                         ceiling_low=r.ceiling_low, ceiling_high=r.ceiling_high, normalized=r.normalized,
+                         normalized_ci_low=r.normalized_ci_low, normalized_ci_high=r.normalized_ci_high) for r in sc.itertuples()]
+        if 'nights' in wanted:
+            emb = [_predict_images(net, t, device) for t in triplets]
+            rows.append(row('nights', value=nights_accuracy(*emb, _nights_choices(nights))))
+        if 'cka' in wanted: rows.append(row('cka', value=cka(stim_pred if stimuli is not None else test_pred, cka_reference)))
+    new = pd.DataFrame(rows, columns=EVAL_COLUMNS)
+    stale = cached.set_index(['epoch', 'metric']).index.isin(pd.MultiIndex.from_tuples(todo, names=['epoch', 'metric']))
+    res = _tidy_eval(pd.concat([cached[~stale], new], ignore_index=True))
     atomic_write_text(out_csv, res.to_csv(index=False))
     return res

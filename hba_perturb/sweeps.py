@@ -264,20 +264,43 @@ def collect(sweep_dir, tolerance: float = 0.01) -> pd.DataFrame:
     return df[first + [c for c in df.columns if c not in first]].sort_values(RUN_KEYS + ['epoch'], ignore_index=True)
 
 # %% ../nbs/08_sweeps.ipynb #65fee34a
-def evaluate_sweep(sweep_dir, roi_rdms: dict, stimuli, metrics=('neural',), progress: bool = False) -> pd.DataFrame:
+from .analysis import NEURAL_SCORE_COLUMNS
+
+def evaluate_sweep(sweep_dir, roi_rdms: dict, stimuli, metrics=('neural',), progress: bool = False, **kwargs) -> pd.DataFrame:
     "`evaluate_run` on every run of a sweep folder (each run's evaluation is cached); returns all evaluations."
     dirs = run_dirs(sweep_dir)
     if not dirs: raise FileNotFoundError(f"{runs_dir(sweep_dir)}: no run directory with metrics")
-    return pd.concat([evaluate_run(d, metrics, roi_rdms=roi_rdms, stimuli=stimuli, progress=progress) for d in dirs], ignore_index=True)
+    return pd.concat([evaluate_run(d, metrics, roi_rdms=roi_rdms, stimuli=stimuli, progress=progress, **kwargs) for d in dirs],
+                     ignore_index=True)
 
-def neural_table(collected: pd.DataFrame, dataset: str = 'neural', metric: str = 'neural') -> pd.DataFrame:
+_SCORE_FROM_EVAL = dict(measure='measure', ci_low='rsa_ci_low', ci_high='rsa_ci_high', ceiling_low='ceiling_low',
+                        ceiling_high='ceiling_high', normalized='rsa_normalized', normalized_ci_low='rsa_normalized_ci_low',
+                        normalized_ci_high='rsa_normalized_ci_high')
+
+def _neural_scores(sweep_dir, run_names, metric) -> pd.DataFrame:
+    frames = []
+    for rn in run_names:
+        p = runs_dir(sweep_dir)/rn/'evaluation.csv'
+        if not p.exists(): continue
+        ev = pd.read_csv(p, keep_default_na=False, na_values={c: ['', 'nan'] for c in _SCORE_FROM_EVAL if c != 'measure'})
+        ev = ev[ev.metric == metric].reindex(columns=['epoch', 'roi'] + list(_SCORE_FROM_EVAL))
+        frames.append(ev.rename(columns=_SCORE_FROM_EVAL).assign(run_name=rn))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=['run_name', 'epoch', 'roi'] + list(_SCORE_FROM_EVAL.values()))
+
+def neural_table(collected: pd.DataFrame, dataset: str = 'neural', metric: str = 'neural', sweep_dir=None) -> pd.DataFrame:
     "The `eval_<metric>_<roi>` columns of `collect`'s table as the tidy neural table (`NEURAL_COLUMNS`) of 07_figures."
     prefix = f'eval_{metric}_'
     cols = [c for c in collected.columns if c.startswith(prefix)]
-    if not cols: return pd.DataFrame(columns=NEURAL_COLUMNS)
+    extra = NEURAL_SCORE_COLUMNS if sweep_dir is not None else []
+    if not cols: return pd.DataFrame(columns=NEURAL_COLUMNS + extra)
     keys = ['sweep', 'seed', 'perturb_epoch', 'perturb_length', 'epoch']
-    long = collected[keys + cols].melt(id_vars=keys, var_name='roi', value_name='rsa').dropna(subset=['rsa'])
-    return long.assign(dataset=dataset, roi=long.roi.str[len(prefix):])[NEURAL_COLUMNS].reset_index(drop=True)
+    long = collected[keys + ['run_name'] + cols].melt(id_vars=keys + ['run_name'], var_name='roi', value_name='rsa').dropna(subset=['rsa'])
+    long = long.assign(dataset=dataset, roi=long.roi.str[len(prefix):], measure='')
+    if sweep_dir is not None:
+        sc = _neural_scores(sweep_dir, long.run_name.unique(), metric)
+        long = long.drop(columns='measure').merge(sc, on=['run_name', 'epoch', 'roi'], how='left')
+        long['measure'] = long.measure.fillna('')
+    return long[NEURAL_COLUMNS + extra].reset_index(drop=True)
 
 # %% ../nbs/08_sweeps.ipynb #9de3b637
 def plot_sweep(sweep_dir, out_dir=None, formats=('png',)) -> dict[str, list[Path]]:
