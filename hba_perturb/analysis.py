@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .datasets import shared_data_dir
+from .datasets import fetch_tree
 from .evaluate import recovery_epoch, NEVER_RECOVERED
 
 # %% auto #0
@@ -86,9 +86,8 @@ def _seed_of(path: Path) -> int:
     return int(m.group(1))
 
 def _paper_root(root) -> Path:
-    if root is None:
-        root = shared_data_dir()
-        if root is None: raise FileNotFoundError("no shared data folder found (hba_perturb.datasets.shared_data_dir() is None)")
+    "The `paper_results` folder: `root` (or its `paper_results/`), else a local mirror's, else downloaded via the registry."
+    if root is None: return fetch_tree('paper_results')
     root = Path(root)
     if (root/'paper_results').is_dir(): root = root/'paper_results'
     if not (root/'training_results').is_dir():
@@ -128,7 +127,7 @@ def _paper_neural(root: Path) -> pd.DataFrame:
     return tidy(pd.concat(frames), 'neural', 'paper brain RSA results')
 
 def load_paper_results(root=None) -> Results:
-    "Read the published results (`paper_results/` or its parent; default: the shared data folder) into tidy tables."
+    "Read the published results (`root`: `paper_results/` or its parent; default: mirror or sha256-checked download)."
     root = _paper_root(root)
     return Results(_paper_epochs(root), _paper_neural(root))
 

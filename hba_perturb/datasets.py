@@ -22,7 +22,7 @@ import hba_perturb
 
 # %% auto #0
 __all__ = ['REPO_ROOT', 'REGISTRY_FILE', 'REGISTRY', 'THINGS_MEAN', 'THINGS_STD', 'IMAGENET_MEAN', 'IMAGENET_STD', 'DataFile',
-           'load_registry', 'shared_data_dir', 'file_sha256', 'fetch', 'concept_of', 'load_annotations',
+           'load_registry', 'shared_data_dir', 'file_sha256', 'fetch', 'fetch_tree', 'concept_of', 'load_annotations',
            'things_transform', 'find_images', 'ImageList', 'ThingsImages', 'build_things_folder', 'read_words',
            'match_concepts', 'load_test_set', 'train_val_split', 'target_stats', 'BehaviorData', 'behavior_data',
            'make_demo_data', 'demo_data', 'things_fmri_images', 'nod_images', 'NightsTriplets', 'ImageNetFolder',
@@ -77,35 +77,69 @@ def _entry(name, registry=None) -> DataFile:
 def _check_sha256(path, f: DataFile, where: str):
     "Raise ValueError unless `path` has the registered sha256 (says whether the file looks truncated)."
     size, got = Path(path).stat().st_size, file_sha256(path)
-    if got == f.sha256: return
-    trunc = ' -- the file is truncated' if size < f.size else ''
-    raise ValueError(f"{where}: sha256 mismatch for '{f.name}': expected {f.sha256}, got {got} "
-                     f"({size} bytes, expected {f.size}{trunc})")
+    if got != f.sha256: raise _mismatch(f, where, size, got)
 
-def _mirrors(mirror):
+def _mismatch(f: DataFile, where: str, size: int, got: str) -> ValueError:
+    trunc = ' -- the file is truncated' if size < f.size else ''
+    return ValueError(f"{where}: sha256 mismatch for '{f.name}': expected {f.sha256}, got {got} "
+                      f"({size} bytes, expected {f.size}{trunc})")
+
+def _mirrors(mirror) -> list[Path]:
+    "Local mirrors to try: `mirror`, or for 'auto' `$HBA_PERTURB_DATA` then the shared data folder (`none`: no mirror)."
     if mirror is None: return []
     if mirror != 'auto': return [Path(mirror)]
     env = os.environ.get('HBA_PERTURB_DATA')
+    if env and env.strip().lower() == 'none': return []
     return [Path(p) for p in (env, shared_data_dir()) if p]
 
 # %% ../nbs/03_datasets.ipynb #c6454c19
-def fetch(name: str, dest=None, *, mirror='auto', base_url: Optional[str] = None, registry: Optional[dict] = None) -> Path:
-    "Verified local path of registered file `name`: from a local mirror, the cache `dest`, or downloaded once."
+import sys
+import pooch
+
+def _cache_dir(dest) -> Path: return Path(dest or os.environ.get('HBA_PERTURB_CACHE') or Path.home()/'.cache'/'hba_perturb')
+
+def _url(f: DataFile, base_url) -> str:
+    base = base_url or os.environ.get('HBA_PERTURB_BASE_URL')
+    return f"{base.rstrip('/')}/{urllib.parse.quote(f.name)}" if base else f.url
+
+class _Received:
+    "pooch's HTTP downloader, remembering the size and sha256 of the last file received (for the error message)."
+    def __init__(self, progressbar: bool): self.http, self.got = pooch.HTTPDownloader(progressbar=progressbar, timeout=60), None
+    def __call__(self, url, output_file, p):
+        self.got = None; self.http(url, output_file, p)
+        self.got = (Path(output_file).stat().st_size, file_sha256(output_file))
+
+# %% ../nbs/03_datasets.ipynb #d4f952ee
+def fetch(name: str, dest=None, *, mirror='auto', base_url: Optional[str] = None, registry: Optional[dict] = None,
+          retries: int = 2, progressbar: Optional[bool] = None) -> Path:
+    "Verified local path of registered file `name`: from a local mirror, the cache `dest`, or downloaded once by pooch."
     f = _entry(name, registry)
     for root in _mirrors(mirror):
         p = root/f.name
         if p.is_file(): _check_sha256(p, f, f"local mirror {root}"); return p
-    target = Path(dest or os.environ.get('HBA_PERTURB_CACHE') or Path.home()/'.cache'/'hba_perturb')/f.name
-    if target.is_file():
-        if file_sha256(target) == f.sha256: return target
-        target.unlink()                                   # stale or corrupt cache entry: download again
-    base = base_url or os.environ.get('HBA_PERTURB_BASE_URL')
-    url = f"{base.rstrip('/')}/{urllib.parse.quote(f.name)}" if base else f.url
-    with atomic_write(target, check=lambda tmp: _check_sha256(tmp, f, f"download from {url}")) as out:   # checked, then moved in place
-        try:
-            with urllib.request.urlopen(url, timeout=60) as r: shutil.copyfileobj(r, out)
-        except (urllib.error.URLError, OSError) as e: raise OSError(f"download of '{f.name}' from {url} failed: {e}") from e
-    return target
+    cache, url = _cache_dir(dest), _url(f, base_url)
+    if (cache/f.name).is_file() and file_sha256(cache/f.name) != f.sha256: (cache/f.name).unlink()   # never keep a bad copy
+    got = _Received(sys.stderr.isatty() if progressbar is None else progressbar)
+    odie = pooch.create(path=cache, base_url='', registry={f.name: f'sha256:{f.sha256}'}, urls={f.name: url}, retry_if_failed=retries)
+    try: return Path(odie.fetch(f.name, downloader=got))
+    except ValueError as e:
+        if got.got is None: raise
+        raise _mismatch(f, f"download from {url}", *got.got) from e
+    except OSError as e: raise OSError(f"download of '{f.name}' from {url} failed: {e}") from e
+
+# %% ../nbs/03_datasets.ipynb #e012871c
+def fetch_tree(prefix: str, dest=None, *, mirror='auto', base_url: Optional[str] = None, registry: Optional[dict] = None,
+               retries: int = 2) -> Path:
+    "Local folder holding every registered file under `prefix`, verified: a complete local mirror, else the cache."
+    reg, prefix = REGISTRY if registry is None else registry, prefix.strip('/')
+    names = [n for n in reg if n.startswith(prefix + '/')]
+    if not names: raise KeyError(f"no registered file under '{prefix}/' in the data registry ({REGISTRY_FILE})")
+    for root in _mirrors(mirror):
+        if all((root/n).is_file() for n in names):
+            for n in names: _check_sha256(root/n, reg[n], f"local mirror {root}")
+            return root/prefix
+    for n in names: fetch(n, dest, mirror=None, base_url=base_url, registry=reg, retries=retries)
+    return _cache_dir(dest)/prefix
 
 # %% ../nbs/03_datasets.ipynb #2eabee6d
 def concept_of(image_name: str) -> str:

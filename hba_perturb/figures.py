@@ -29,9 +29,10 @@ from .analysis import (BASELINE, DEFAULT_ROIS, NOD_ROIS, THINGS_ROIS, SYNTHETIC_
                                   split_baseline, rows_until_best, sweep_deltas, recovery_table)
 
 # %% auto #0
-__all__ = ['METRIC_LABELS', 'DELTA_LABELS', 'figure_style', 'save_figure', 'plot_baseline_trajectories', 'plot_rsa_vs_loss',
-           'plot_neural_vs_loss', 'plot_single_epoch_deltas', 'plot_single_epoch_neural_deltas',
-           'plot_perturbation_types', 'plot_recovery_heatmap', 'plot_deviation_heatmap']
+__all__ = ['METRIC_LABELS', 'DELTA_LABELS', 'FIGURES_DIR', 'PUBLISHED_FIGURES', 'figure_style', 'save_figure', 'drawn_texts',
+           'clipped_texts', 'fit_titles', 'plot_baseline_trajectories', 'plot_rsa_vs_loss', 'plot_neural_vs_loss',
+           'plot_single_epoch_deltas', 'plot_single_epoch_neural_deltas', 'plot_perturbation_types',
+           'plot_recovery_heatmap', 'plot_deviation_heatmap', 'published_figures', 'figures_main', 'cli_figures']
 
 # %% ../nbs/07_figures.ipynb #10fc387d
 METRIC_LABELS = {'behavioral_rsa': 'Behavioral alignment (Spearman ρ)', 'test_loss': 'Test loss (MSE)',
@@ -40,6 +41,9 @@ DELTA_LABELS = {'behavioral_rsa': 'Δ behavioral alignment (ρ)', 'test_loss': '
                 'train_loss': 'Δ train loss (MSE)', 'rsa': 'Δ neural alignment (ρ)'}
 
 # %% ../nbs/07_figures.ipynb #2c8c37c9
+import hba_perturb
+FIGURES_DIR = Path(hba_perturb.__file__).resolve().parents[1]/'figures'   # the repository's figures/, whatever the cwd
+
 @contextmanager
 def figure_style(font_scale: float = 1.15):
     "Context with the package's seaborn/matplotlib style."
@@ -49,23 +53,76 @@ def figure_style(font_scale: float = 1.15):
           'figure.dpi': 100, 'legend.frameon': False}
     with plt.rc_context(rc): yield
 
-def save_figure(fig, name: str, out_dir='figures', formats=('png', 'pdf'), dpi: int = 150) -> list[Path]:
-    "Save `fig` as `out_dir/name.<fmt>` for each format; return the paths."
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
+def save_figure(fig, name: str, out_dir=None, formats=('png', 'pdf'), dpi: int = 150) -> list[Path]:
+    "Save `fig` as `out_dir/name.<fmt>` for each format (default folder: `FIGURES_DIR`); return the paths."
+    out_dir = Path(FIGURES_DIR if out_dir is None else out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir/f'{name}.{fmt}' for fmt in formats]
     tight = None if fig.get_layout_engine() is not None else 'tight'   # constrained layout already fits everything
     for p in paths:   # no creation date in the PDF: the same figure gives the same bytes
         fig.savefig(p, dpi=dpi, bbox_inches=tight, facecolor='white', metadata={'CreationDate': None} if p.suffix == '.pdf' else None)
     return paths
 
-def _finish(fig, data, name, out_dir):
-    fig.data = data.reset_index(drop=True)
-    if out_dir is not None: save_figure(fig, name, out_dir)
-    return fig
-
 def _need(df, what):
     if len(df) == 0: raise ValueError(f"no rows to plot: {what}")
     return df
+
+# %% ../nbs/07_figures.ipynb #cc43f194
+from matplotlib.text import Text
+from matplotlib.axis import Axis, Tick
+
+def _texts(artist, out: list) -> list:
+    if not artist.get_visible(): return out
+    if isinstance(artist, Text) and artist.get_text().strip(): out.append(artist)
+    kids = artist.get_children()
+    if isinstance(artist, Axis):
+        lo, hi = sorted(artist.get_view_interval()); eps = 1e-9*(hi - lo) + 1e-12
+        kids = [k for k in kids if not isinstance(k, Tick) or lo - eps <= k.get_loc() <= hi + eps]
+    for k in kids: _texts(k, out)
+    return out
+
+def drawn_texts(fig) -> list[Text]:
+    "Render `fig` and return the non-empty text artists that the render draws."
+    fig.canvas.draw()
+    return _texts(fig, [])
+
+def clipped_texts(fig, tol: float = 1.0) -> list[str]:
+    "Texts of `fig` (as drawn) that stick out of the figure by more than `tol` pixels, with their extents."
+    r, fb = fig.canvas.get_renderer(), fig.bbox
+    out = []
+    for t in drawn_texts(fig):
+        e = t.get_window_extent(r)
+        if e.x0 < fb.x0 - tol or e.y0 < fb.y0 - tol or e.x1 > fb.x1 + tol or e.y1 > fb.y1 + tol:
+            out.append(f"{t.get_text()!r} at x {e.x0:.0f}..{e.x1:.0f}, y {e.y0:.0f}..{e.y1:.0f} (figure {fb.width:.0f} x {fb.height:.0f})")
+    return out
+
+# %% ../nbs/07_figures.ipynb #58264675
+import textwrap
+
+def _wrap(t: Text, avail: float, renderer):
+    "Rewrap `t` so that its widest line fits into `avail` pixels (estimated from its current width)."
+    words = ' '.join(t.get_text().split())
+    width = t.get_window_extent(renderer).width
+    chars = max(10, int(max(len(l) for l in t.get_text().split('\n')) * avail / width * 0.95))
+    t.set_text(textwrap.fill(words, chars))
+
+def fit_titles(fig, tries: int = 3):
+    "Wrap each suptitle and axes title of `fig` that sticks out of it (after layout) onto more lines."
+    for _ in range(tries):
+        fig.canvas.draw(); r, fb = fig.canvas.get_renderer(), fig.bbox
+        wrapped = False
+        for t in list(fig.texts) + [ax.title for ax in fig.axes if ax.get_visible()]:
+            if not t.get_text(): continue
+            e = t.get_window_extent(r); cx = (e.x0 + e.x1)/2
+            avail = 2*min(cx - fb.x0, fb.x1 - cx) - 8
+            if e.width > avail: _wrap(t, avail, r); wrapped = True
+        if not wrapped: return fig
+    return fig
+
+def _finish(fig, data, name, out_dir):
+    fig.data = data.reset_index(drop=True)
+    fit_titles(fig)
+    if out_dir is not None: save_figure(fig, name, out_dir)
+    return fig
 
 # %% ../nbs/07_figures.ipynb #2de86690
 def plot_baseline_trajectories(epochs: pd.DataFrame, *, source=None, seeds=None, window=(5, 10),
@@ -265,6 +322,10 @@ def plot_perturbation_types(epochs: pd.DataFrame, *, sweep='perturb_types', sour
     return _finish(fig, agg, name, out_dir)
 
 # %% ../nbs/07_figures.ipynb #a2085837
+def _recovery_text(t: float) -> str:
+    "A recovery time (a mean over seeds, rounded to one decimal) as the heatmap prints it: `1.5`, `2`."
+    return f'{t:.1f}'.removesuffix('.0')
+
 def _heatmap(ax, grid, fmt, cmap, center, label, annot=None):
     sns.heatmap(grid, ax=ax, cmap=cmap, center=center, annot=grid if annot is None else annot, fmt=fmt if annot is None else '',
                 annot_kws=dict(fontsize=8), linewidths=0.5, linecolor='0.6', cbar_kws=dict(label=label, pad=0.02))
@@ -277,13 +338,13 @@ def plot_recovery_heatmap(epochs: pd.DataFrame, *, sweep='variable_length', seed
     base, pert = split_baseline(select(epochs, source=source, seed=seeds))
     rec = recovery_table(_need(select(pert, sweep=sweep), f'rows of sweep {sweep!r}'), base, tolerance)
     cell = rec.groupby(['perturb_length', 'perturb_epoch']).agg(time=('recovery_time', 'mean'), n=('recovered', 'size'), ok=('recovered', 'sum'))
-    grid = cell.time.unstack('perturb_epoch')
+    grid = cell.time.round(1).unstack('perturb_epoch')        # what is printed is what is coloured
     nr = (cell.n - cell.ok).unstack('perturb_epoch')
     text = grid.copy().astype(object)
     for i in grid.index:
         for j in grid.columns:
             t, k = grid.loc[i, j], nr.loc[i, j]
-            text.loc[i, j] = '' if pd.isna(k) else NEVER_RECOVERED if pd.isna(t) else f'{t:.0f}' + (f'\n({int(k)} {NEVER_RECOVERED})' if k else '')
+            text.loc[i, j] = '' if pd.isna(k) else NEVER_RECOVERED if pd.isna(t) else _recovery_text(t) + (f'\n({int(k)} {NEVER_RECOVERED})' if k else '')
     with figure_style():
         fig, ax = plt.subplots(figsize=(max(8, 1.0*grid.shape[1] + 2.5), max(3.2, 0.55*grid.shape[0] + 1.6)), layout='constrained')
         ax.set_facecolor('0.85')
@@ -292,11 +353,16 @@ def plot_recovery_heatmap(epochs: pd.DataFrame, *, sweep='variable_length', seed
             if t == NEVER_RECOVERED:
                 ax.add_patch(plt.Rectangle((j, i), 1, 1, fill=False, hatch='///', edgecolor='0.55', lw=0))
                 ax.text(j + 0.5, i + 0.5, NEVER_RECOVERED, ha='center', va='center', fontsize=8, fontweight='bold', color='0.15')
-        ax.set_title(f'Recovery time after the perturbation (test loss within {tolerance:.0%} of baseline)')
+        ns = rec.seed.nunique()
+        ax.set_title(f'Recovery time after the perturbation (test loss within {tolerance:.0%} of baseline)'
+                     + (f'\nmean of the seeds that recovered (of {ns}), to one decimal; (k NR): k seeds never recovered' if ns > 1 else ''))
     return _finish(fig, rec, name, out_dir)
 
 # %% ../nbs/07_figures.ipynb #44179b77
-def _fmt(grid): return '.3f' if np.nanmax(np.abs(grid.to_numpy())) < 1 else '.2f' if np.nanmax(np.abs(grid.to_numpy())) < 100 else '.1f'
+def _decimals(grid) -> int:
+    "Decimals the deviation heatmap prints: 3 below 1, 2 below 100, else 1 (by the largest magnitude in the grid)."
+    m = np.nanmax(np.abs(grid.to_numpy()))
+    return 3 if m < 1 else 2 if m < 100 else 1
 
 def plot_deviation_heatmap(epochs: pd.DataFrame, *, sweep='variable_length', seeds=None, source=None, until_best: bool = False,
                            out_dir=None, name='deviation_heatmaps'):
@@ -313,7 +379,56 @@ def plot_deviation_heatmap(epochs: pd.DataFrame, *, sweep='variable_length', see
     with figure_style():
         fig, axes = plt.subplots(2, 1, figsize=(max(10, 0.8*ncol + 3), 2*max(3.0, 0.45*nrow + 1.1)), layout='constrained')
         for ax, (m, cmap, title, label) in zip(axes, spec):
-            g = grids[m]; ax.set_facecolor('0.9')
-            _heatmap(ax, g, _fmt(g), cmap, 0, label)
+            k = _decimals(grids[m]); g = grids[m].round(k); ax.set_facecolor('0.9')   # coloured as printed
+            _heatmap(ax, g, f'.{k}f', cmap, 0, label)
             ax.set_title(title + (f' (mean over {n} seeds)' if n > 1 else f' (seed {dev.seed.iloc[0]})'))
     return _finish(fig, dev, name, out_dir)
+
+# %% ../nbs/07_figures.ipynb #4ba31ff3
+from .analysis import load_paper_results
+
+def _published(ep, ne) -> dict:
+    "The figures the published results support: name -> function drawing it from the epoch and neural tables."
+    return {'fig1_baseline_trajectories': lambda: plot_baseline_trajectories(ep),
+            'fig3a_rsa_vs_loss_nod_seed1': lambda: plot_rsa_vs_loss(ep, ne, seed=1, dataset='nod'),
+            'rsa_vs_loss_things_seed1': lambda: plot_rsa_vs_loss(ep, ne, seed=1, dataset='things'),   # not the paper's fig 3b
+            'neural_vs_loss_nod': lambda: plot_neural_vs_loss(ep, ne, dataset='nod'),
+            'neural_vs_loss_things': lambda: plot_neural_vs_loss(ep, ne, dataset='things'),
+            'fig4c_single_epoch_neural_deltas_nod_seed1': lambda: plot_single_epoch_neural_deltas(ne, dataset='nod', seed=1),
+            'single_epoch_neural_deltas_nod_3seeds': lambda: plot_single_epoch_neural_deltas(ne, dataset='nod', seed=None),
+            'single_epoch_neural_deltas_things_seed1': lambda: plot_single_epoch_neural_deltas(ne, dataset='things', seed=1)}
+
+PUBLISHED_FIGURES = tuple(_published(None, None))
+
+def published_figures(out_dir=None, *, results=None, names=None, formats=('png', 'pdf')) -> dict[str, list[Path]]:
+    "Draw the figures the published results support (all, or `names`) into `out_dir` (default `FIGURES_DIR`)."
+    unknown = sorted(set(names or ()) - set(PUBLISHED_FIGURES))
+    if unknown: raise ValueError(f"unknown figure names {unknown}; known: {', '.join(PUBLISHED_FIGURES)}")
+    jobs, paths = _published(*(load_paper_results() if results is None else results)), {}
+    for name in names or PUBLISHED_FIGURES:
+        fig = jobs[name](); paths[name] = save_figure(fig, name, out_dir, formats); plt.close(fig)
+    return paths
+
+# %% ../nbs/07_figures.ipynb #b946362a
+import argparse
+
+def figures_main(argv: Optional[list[str]] = None) -> dict[str, list[Path]]:
+    "Command line: `python -m hba_perturb.figures [--out DIR] [--data DIR] [--only NAME ...] [--formats png pdf]`."
+    ap = argparse.ArgumentParser(prog='hba-figures', description='Draw every figure the published results support.')
+    ap.add_argument('--out', help=f'output folder (default: {FIGURES_DIR})')
+    ap.add_argument('--data', help='folder of the published CSVs (paper_results/ or its parent); default: mirror or download')
+    ap.add_argument('--only', nargs='+', choices=PUBLISHED_FIGURES, metavar='NAME', help='draw only these figures')
+    ap.add_argument('--formats', nargs='+', default=['png', 'pdf'], help='file formats (default: png pdf)')
+    a = ap.parse_args(sys.argv[1:] if argv is None else list(argv))
+    try: results = load_paper_results(a.data)
+    except (OSError, ValueError) as e: raise SystemExit(f"hba-figures: {e}") from e
+    paths = published_figures(a.out, results=results, names=a.only, formats=tuple(a.formats))
+    for p in (p for ps in paths.values() for p in ps): print(p)
+    return paths
+
+def cli_figures():
+    "Console script `hba-figures` (returns nothing, so the exit status is 0 on success)."
+    figures_main()
+
+# %% ../nbs/07_figures.ipynb #b4af51c1
+if __name__ == '__main__' and '__file__' in globals(): figures_main()   # `python -m hba_perturb.figures`, not in a notebook
