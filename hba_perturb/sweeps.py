@@ -134,10 +134,11 @@ def error_line(e: BaseException) -> str:
     return traceback.format_exception_only(type(e), e)[-1].strip()
 
 def log_error(sweep_dir, job_id) -> str:
-    "The last non-empty line of a job's submitit error log ('' when there is none)."
+    "The last error line of a job's submitit log: Slurm's reason (`*** JOB ... CANCELLED ... ***`), else its last line."
     p = Path(sweep_dir)/'submitit'/f'{job_id}_0_log.err'
     lines = [l.strip() for l in p.read_text(errors='replace').splitlines() if l.strip()] if p.exists() else []
-    return lines[-1] if lines else ''
+    slurm = [l for l in lines if l.startswith('slurmstepd') and '***' in l]     # cancelled, time limit, node failure
+    return (slurm or lines or [''])[-1]
 
 # %% ../nbs/08_sweeps.ipynb #c56ed11b
 def train_notebook(nb_path=None) -> Path:
@@ -214,7 +215,7 @@ def _last_write(run_dir: Path, st: Path) -> float:
     files = [f for f in (st, run_dir/'metrics.csv', run_dir/'log.txt') if f.exists()]
     return max((f.stat().st_mtime for f in files), default=0.0)
 
-# %% ../nbs/08_sweeps.ipynb #4a7e027f
+# %% ../nbs/08_sweeps.ipynb #3d817cad
 def _gone(sweep_dir, job_id, what: str) -> str:
     line = log_error(sweep_dir, job_id)
     return f"job {job_id} {what}" + (f": {line}" if line else '')
@@ -259,7 +260,7 @@ def condition_state(cfg: RunConfig, sweep_dir, stale_minutes: float = 120, queue
     "(state, error line) of one condition: one of `STATES`. `queue`: a `slurm_queue()` already read."
     return _condition(cfg, sweep_dir, stale_minutes, queue)[:2]
 
-# %% ../nbs/08_sweeps.ipynb #c4223595
+# %% ../nbs/08_sweeps.ipynb #b6cdab18
 def sweep_status(sweep: Sweep, sweep_dir, show: bool = False) -> pd.DataFrame:
     "One row per condition: run name, type, window, seed, state, job id, last epoch with metrics, error line."
     from hba_perturb.train import read_metrics
@@ -306,7 +307,7 @@ def _counts(states: dict) -> str:
     return (f"{n['done']}/{len(states)} done, {n['failed'] + n['interrupted']} failed, {n['blocked']} blocked, "
             f"{n['running']} running, {n['queued']} queued")
 
-# %% ../nbs/08_sweeps.ipynb #967f9e6d
+# %% ../nbs/08_sweeps.ipynb #280513e4
 def _submit_array(cfgs, sweep_dir, executor: str, params: dict, job_kw: dict, after: Optional[str] = None) -> list:
     "Submit `cfgs` as one submitit job array (on Slurm: started after job `after` succeeded); record each job."
     import submitit
@@ -336,7 +337,7 @@ def _submit_slurm(todo, sweep_dir, params: dict, job_kw: dict, queue) -> list[st
         _submit_array(cs, sweep_dir, 'slurm', params, job_kw, after=dep)
     return [run_name(c) for c in base] + [run_name(c) for cs in groups.values() for c in cs]
 
-# %% ../nbs/08_sweeps.ipynb #91935939
+# %% ../nbs/08_sweeps.ipynb #70fafa63
 def _states(cfgs, sweep_dir) -> dict:
     queue = slurm_queue()
     return {run_name(c): _condition(c, sweep_dir, queue=queue) for c in cfgs}
@@ -363,7 +364,7 @@ def _stop_local(active: dict, sweep_dir, grace_s: float = 10):
         write_status(sweep_dir, name, 'interrupted', job_id=j.job_id, error=f"interrupted: job {j.job_id} stopped by Ctrl-C of the sweep driver")
     print(f"interrupted: stopped {len(active)} job(s): {', '.join(active) or '-'}", flush=True)
 
-# %% ../nbs/08_sweeps.ipynb #e842a964
+# %% ../nbs/08_sweeps.ipynb #f47d63b3
 def _run_here(todo, sweep_dir, executor: str, params: dict, job_kw: dict, max_parallel: int, poll_s: float,
               show: bool, label: str, cfgs) -> list[str]:
     "Run `todo` on this machine, each perturbed run once its baseline is done, at most `max_parallel` at a time."
@@ -390,7 +391,7 @@ def _run_here(todo, sweep_dir, executor: str, params: dict, job_kw: dict, max_pa
         _stop_local(active, sweep_dir); raise
     return started
 
-# %% ../nbs/08_sweeps.ipynb #d023c561
+# %% ../nbs/08_sweeps.ipynb #8cc6e991
 def run_sweep(sweep: Sweep, sweep_dir, executor: str = 'local', max_parallel: int = 2, use_papermill: bool = True,
               slurm: Optional[dict] = None, timeout_min: int = 24*60, nb_path=None, kernel_name=None,
               nb_parameters: Optional[dict] = None, only: Optional[list[RunConfig]] = None, show: bool = True,
@@ -421,7 +422,7 @@ def run_sweep(sweep: Sweep, sweep_dir, executor: str = 'local', max_parallel: in
         print(res.report(), flush=True)
     return res
 
-# %% ../nbs/08_sweeps.ipynb #1db5ceec
+# %% ../nbs/08_sweeps.ipynb #81ab33b3
 def main(argv: Optional[Sequence[str]] = None) -> int:
     "`python -m hba_perturb.sweeps`: run or submit a saved sweep and report; 1 when a condition failed or is blocked."
     import argparse
@@ -533,5 +534,5 @@ def plot_sweep(sweep_dir, out_dir=None, formats=('png',)) -> dict[str, list[Path
         fig = make(); paths[fig_name] = F.save_figure(fig, fig_name, out_dir, formats=formats); plt.close(fig)
     return paths
 
-# %% ../nbs/08_sweeps.ipynb #ba6d2fcd
+# %% ../nbs/08_sweeps.ipynb #c410c27e
 if __name__ == '__main__' and Path(sys.argv[0]).name == 'sweeps.py': sys.exit(main())
