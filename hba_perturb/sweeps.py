@@ -183,7 +183,8 @@ def run_condition(cfg: RunConfig | dict, sweep_dir, use_papermill: bool = False,
         with run_lock(run_dir): return _train(cfg, sweep_dir, use_papermill, nb_path, kernel_name, nb_parameters)
     except RunLocked as e:
         print(f"{name}: not started: {e}", file=sys.stderr, flush=True)
-        return dict(run_name=name, state='locked', error=str(e), host=socket.gethostname(), pid=os.getpid(), job_id=current_job_id())
+        return dict(run_name=name, state='locked', error=str(e), host=socket.gethostname(), pid=os.getpid(),
+                    job_id=current_job_id())
 
 # %% ../nbs/08_sweeps.ipynb #a9af80c8
 STATUS_COLUMNS = ['run_name', 'type', 'start', 'length', 'seed', 'state', 'job_id', 'last_epoch', 'error']
@@ -215,7 +216,7 @@ def _last_write(run_dir: Path, st: Path) -> float:
     files = [f for f in (st, run_dir/'metrics.csv', run_dir/'log.txt') if f.exists()]
     return max((f.stat().st_mtime for f in files), default=0.0)
 
-# %% ../nbs/08_sweeps.ipynb #3d817cad
+# %% ../nbs/08_sweeps.ipynb #e9845d1e
 def _gone(sweep_dir, job_id, what: str) -> str:
     line = log_error(sweep_dir, job_id)
     return f"job {job_id} {what}" + (f": {line}" if line else '')
@@ -228,15 +229,16 @@ def _own_state(cfg: RunConfig, sweep_dir, stale_minutes, queue) -> tuple[str, st
     st = read_status(sweep_dir, name)
     jid = st.get('job_id') or job.get('job_id')
     if (run_dir/'summary.json').exists(): return 'done', '', jid, True
-    if job and str(st.get('job_id')) != job['job_id']:                         # submitted; the job has not reported
+    if job and str(st.get('job_id')) != job['job_id'] and st.get('time', 0) < job['time']:   # submitted, not reported yet
         js = _job_state(job, queue); jid = job['job_id']
-        if js is None or js[0] == 'PENDING': return 'queued', ('' if js is None or js[1] in ('', 'None') else js[1]), jid, False
+        if js is None or js[0] == 'PENDING': return 'queued', ('' if js is None or js[1] == 'None' else js[1]), jid, False
         if js[0]: return 'running', '', jid, True
         return 'failed', _gone(sweep_dir, jid, 'ended before the run started'), jid, False
     if st.get('state') in ('failed', 'interrupted'): return st['state'], st.get('error', ''), jid, True
     if st.get('state') == 'running':
         js = _job_state(job, queue) if job else None
-        if js is not None: return ('running', '', jid, True) if js[0] else ('failed', _gone(sweep_dir, jid, 'ended without a result'), jid, True)
+        if js is not None and js[0]: return 'running', '', jid, True
+        if js is not None: return 'failed', _gone(sweep_dir, jid, 'ended without a result'), jid, True
         if st.get('host') == socket.gethostname() and not _pid_alive(st.get('pid')):
             return 'failed', f"interrupted (process {st.get('pid')} on {st.get('host')} is gone)", jid, True
         if time.time() - _last_write(run_dir, status_path(sweep_dir, name)) > 60*stale_minutes:
@@ -260,7 +262,7 @@ def condition_state(cfg: RunConfig, sweep_dir, stale_minutes: float = 120, queue
     "(state, error line) of one condition: one of `STATES`. `queue`: a `slurm_queue()` already read."
     return _condition(cfg, sweep_dir, stale_minutes, queue)[:2]
 
-# %% ../nbs/08_sweeps.ipynb #b6cdab18
+# %% ../nbs/08_sweeps.ipynb #6e6c4e32
 def sweep_status(sweep: Sweep, sweep_dir, show: bool = False) -> pd.DataFrame:
     "One row per condition: run name, type, window, seed, state, job id, last epoch with metrics, error line."
     from hba_perturb.train import read_metrics
@@ -307,7 +309,7 @@ def _counts(states: dict) -> str:
     return (f"{n['done']}/{len(states)} done, {n['failed'] + n['interrupted']} failed, {n['blocked']} blocked, "
             f"{n['running']} running, {n['queued']} queued")
 
-# %% ../nbs/08_sweeps.ipynb #280513e4
+# %% ../nbs/08_sweeps.ipynb #71b783b7
 def _submit_array(cfgs, sweep_dir, executor: str, params: dict, job_kw: dict, after: Optional[str] = None) -> list:
     "Submit `cfgs` as one submitit job array (on Slurm: started after job `after` succeeded); record each job."
     import submitit
@@ -325,7 +327,8 @@ def _submit_array(cfgs, sweep_dir, executor: str, params: dict, job_kw: dict, af
 def _submit_slurm(todo, sweep_dir, params: dict, job_kw: dict, queue) -> list[str]:
     "The baselines as one array, then per baseline an array of its perturbed runs that waits for the baseline's job."
     base = [c for c in todo if c.perturb_type == 'none']
-    after = {run_name(c): j.job_id for c, j in zip(base, _submit_array(base, sweep_dir, 'slurm', params, job_kw))} if base else {}
+    jobs = _submit_array(base, sweep_dir, 'slurm', params, job_kw) if base else []
+    after = {run_name(c): j.job_id for c, j in zip(base, jobs)}
     groups = {}
     for c in todo:
         if c.perturb_type != 'none': groups.setdefault(run_name(b) if (b := _baseline_of(c)) else None, []).append(c)
@@ -337,7 +340,7 @@ def _submit_slurm(todo, sweep_dir, params: dict, job_kw: dict, queue) -> list[st
         _submit_array(cs, sweep_dir, 'slurm', params, job_kw, after=dep)
     return [run_name(c) for c in base] + [run_name(c) for cs in groups.values() for c in cs]
 
-# %% ../nbs/08_sweeps.ipynb #70fafa63
+# %% ../nbs/08_sweeps.ipynb #f2060237
 def _states(cfgs, sweep_dir) -> dict:
     queue = slurm_queue()
     return {run_name(c): _condition(c, sweep_dir, queue=queue) for c in cfgs}
@@ -361,10 +364,11 @@ def _stop_local(active: dict, sweep_dir, grace_s: float = 10):
     while time.time() < deadline and not all(j.done() for _, j in active.values()): time.sleep(0.2)
     for name, (c, j) in active.items():
         if not j.done() and j._process is not None: j._process.kill(); j._process.wait()
-        write_status(sweep_dir, name, 'interrupted', job_id=j.job_id, error=f"interrupted: job {j.job_id} stopped by Ctrl-C of the sweep driver")
+        write_status(sweep_dir, name, 'interrupted', job_id=j.job_id,
+                     error=f"interrupted: job {j.job_id} stopped by Ctrl-C of the sweep driver")
     print(f"interrupted: stopped {len(active)} job(s): {', '.join(active) or '-'}", flush=True)
 
-# %% ../nbs/08_sweeps.ipynb #f47d63b3
+# %% ../nbs/08_sweeps.ipynb #bd9422d6
 def _run_here(todo, sweep_dir, executor: str, params: dict, job_kw: dict, max_parallel: int, poll_s: float,
               show: bool, label: str, cfgs) -> list[str]:
     "Run `todo` on this machine, each perturbed run once its baseline is done, at most `max_parallel` at a time."
@@ -391,7 +395,7 @@ def _run_here(todo, sweep_dir, executor: str, params: dict, job_kw: dict, max_pa
         _stop_local(active, sweep_dir); raise
     return started
 
-# %% ../nbs/08_sweeps.ipynb #8cc6e991
+# %% ../nbs/08_sweeps.ipynb #edcc9d67
 def run_sweep(sweep: Sweep, sweep_dir, executor: str = 'local', max_parallel: int = 2, use_papermill: bool = True,
               slurm: Optional[dict] = None, timeout_min: int = 24*60, nb_path=None, kernel_name=None,
               nb_parameters: Optional[dict] = None, only: Optional[list[RunConfig]] = None, show: bool = True,
@@ -422,7 +426,7 @@ def run_sweep(sweep: Sweep, sweep_dir, executor: str = 'local', max_parallel: in
         print(res.report(), flush=True)
     return res
 
-# %% ../nbs/08_sweeps.ipynb #81ab33b3
+# %% ../nbs/08_sweeps.ipynb #5878e637
 def main(argv: Optional[Sequence[str]] = None) -> int:
     "`python -m hba_perturb.sweeps`: run or submit a saved sweep and report; 1 when a condition failed or is blocked."
     import argparse
@@ -534,5 +538,5 @@ def plot_sweep(sweep_dir, out_dir=None, formats=('png',)) -> dict[str, list[Path
         fig = make(); paths[fig_name] = F.save_figure(fig, fig_name, out_dir, formats=formats); plt.close(fig)
     return paths
 
-# %% ../nbs/08_sweeps.ipynb #c410c27e
+# %% ../nbs/08_sweeps.ipynb #0f63bd46
 if __name__ == '__main__' and Path(sys.argv[0]).name == 'sweeps.py': sys.exit(main())
