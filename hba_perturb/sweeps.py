@@ -190,7 +190,6 @@ def run_condition(cfg: RunConfig | dict, sweep_dir, use_papermill: bool = False,
 STATUS_COLUMNS = ['run_name', 'type', 'start', 'length', 'seed', 'state', 'job_id', 'last_epoch', 'error']
 STATES = ('pending', 'queued', 'running', 'done', 'failed', 'interrupted', 'blocked')
 RERUN = ('pending', 'failed', 'interrupted', 'blocked')            # what `run_sweep` (re)submits
-_ASK = 'ask'                                                       # condition_state: read `squeue` when needed
 
 def slurm_queue() -> Optional[dict]:
     "Slurm's queue as {job id: (state, reason)}, array tasks as `<array>_<task>`; None when `squeue` does not answer."
@@ -198,6 +197,14 @@ def slurm_queue() -> Optional[dict]:
     except (OSError, subprocess.TimeoutExpired): return None
     if r.returncode: return None
     return {i: (s, why) for i, s, why in (l.split('|', 2) for l in r.stdout.splitlines() if l.count('|') >= 2)}
+
+def _once(f):
+    "`f()`, computed at the first call only: `squeue` is read only if some condition was submitted to Slurm."
+    memo = []
+    def once():
+        if not memo: memo.append(f())
+        return memo[0]
+    return once
 
 def _pid_alive(pid) -> bool:
     try: os.kill(int(pid), 0); return True
@@ -216,7 +223,7 @@ def _last_write(run_dir: Path, st: Path) -> float:
     files = [f for f in (st, run_dir/'metrics.csv', run_dir/'log.txt') if f.exists()]
     return max((f.stat().st_mtime for f in files), default=0.0)
 
-# %% ../nbs/08_sweeps.ipynb #e9845d1e
+# %% ../nbs/08_sweeps.ipynb #199a9fe4
 def _gone(sweep_dir, job_id, what: str) -> str:
     line = log_error(sweep_dir, job_id)
     return f"job {job_id} {what}" + (f": {line}" if line else '')
@@ -225,7 +232,7 @@ def _own_state(cfg: RunConfig, sweep_dir, stale_minutes, queue) -> tuple[str, st
     "(state, error, job id, started) of a condition from its own records, before looking at its baseline."
     name = run_name(cfg); run_dir = Path(cfg.output_dir)/name
     job = read_job(sweep_dir, name)
-    if job.get('executor') == 'slurm' and queue is _ASK: queue = slurm_queue()    # read before the status: no race
+    if job.get('executor') == 'slurm' and callable(queue): queue = queue()    # read before the status: no race
     st = read_status(sweep_dir, name)
     jid = st.get('job_id') or job.get('job_id')
     if (run_dir/'summary.json').exists(): return 'done', '', jid, True
@@ -250,7 +257,7 @@ def _baseline_of(cfg: RunConfig) -> Optional[RunConfig]:
     "The sweep baseline a perturbed run branches from (None for baselines and runs given their own `baseline_dir`)."
     return None if cfg.perturb_type == 'none' or cfg.baseline_dir else baseline_config(cfg)
 
-def _condition(cfg: RunConfig, sweep_dir, stale_minutes: float = 120, queue=_ASK) -> tuple[str, str, Optional[str]]:
+def _condition(cfg: RunConfig, sweep_dir, stale_minutes: float = 120, queue=slurm_queue) -> tuple[str, str, Optional[str]]:
     state, err, jid, started = _own_state(cfg, sweep_dir, stale_minutes, queue)
     b = _baseline_of(cfg)
     if started or b is None: return state, err, jid
@@ -258,15 +265,15 @@ def _condition(cfg: RunConfig, sweep_dir, stale_minutes: float = 120, queue=_ASK
     if bstate in ('failed', 'interrupted'): return 'blocked', f"baseline {run_name(b)} {bstate}", jid
     return state, err, jid
 
-def condition_state(cfg: RunConfig, sweep_dir, stale_minutes: float = 120, queue=_ASK) -> tuple[str, str]:
-    "(state, error line) of one condition: one of `STATES`. `queue`: a `slurm_queue()` already read."
+def condition_state(cfg: RunConfig, sweep_dir, stale_minutes: float = 120, queue=slurm_queue) -> tuple[str, str]:
+    "(state, error line) of one condition: one of `STATES`. `queue`: a `slurm_queue()` result, or a function giving one."
     return _condition(cfg, sweep_dir, stale_minutes, queue)[:2]
 
-# %% ../nbs/08_sweeps.ipynb #6e6c4e32
+# %% ../nbs/08_sweeps.ipynb #9c16b9ce
 def sweep_status(sweep: Sweep, sweep_dir, show: bool = False) -> pd.DataFrame:
     "One row per condition: run name, type, window, seed, state, job id, last epoch with metrics, error line."
     from hba_perturb.train import read_metrics
-    rows, queue = [], slurm_queue()
+    rows, queue = [], _once(slurm_queue)
     for c in conditions(sweep, runs_dir(sweep_dir)):
         state, err, jid = _condition(c, sweep_dir, queue=queue)
         m = read_metrics(Path(c.output_dir)/run_name(c))
@@ -309,7 +316,7 @@ def _counts(states: dict) -> str:
     return (f"{n['done']}/{len(states)} done, {n['failed'] + n['interrupted']} failed, {n['blocked']} blocked, "
             f"{n['running']} running, {n['queued']} queued")
 
-# %% ../nbs/08_sweeps.ipynb #71b783b7
+# %% ../nbs/08_sweeps.ipynb #7815db18
 def _submit_array(cfgs, sweep_dir, executor: str, params: dict, job_kw: dict, after: Optional[str] = None) -> list:
     "Submit `cfgs` as one submitit job array (on Slurm: started after job `after` succeeded); record each job."
     import submitit
@@ -340,9 +347,9 @@ def _submit_slurm(todo, sweep_dir, params: dict, job_kw: dict, queue) -> list[st
         _submit_array(cs, sweep_dir, 'slurm', params, job_kw, after=dep)
     return [run_name(c) for c in base] + [run_name(c) for cs in groups.values() for c in cs]
 
-# %% ../nbs/08_sweeps.ipynb #f2060237
+# %% ../nbs/08_sweeps.ipynb #2576a580
 def _states(cfgs, sweep_dir) -> dict:
-    queue = slurm_queue()
+    queue = _once(slurm_queue)
     return {run_name(c): _condition(c, sweep_dir, queue=queue) for c in cfgs}
 
 def _wait_slurm(cfgs, sweep_dir, poll_s: float, show: bool, label: str):
@@ -368,7 +375,7 @@ def _stop_local(active: dict, sweep_dir, grace_s: float = 10):
                      error=f"interrupted: job {j.job_id} stopped by Ctrl-C of the sweep driver")
     print(f"interrupted: stopped {len(active)} job(s): {', '.join(active) or '-'}", flush=True)
 
-# %% ../nbs/08_sweeps.ipynb #bd9422d6
+# %% ../nbs/08_sweeps.ipynb #51fd275e
 def _run_here(todo, sweep_dir, executor: str, params: dict, job_kw: dict, max_parallel: int, poll_s: float,
               show: bool, label: str, cfgs) -> list[str]:
     "Run `todo` on this machine, each perturbed run once its baseline is done, at most `max_parallel` at a time."
@@ -395,7 +402,7 @@ def _run_here(todo, sweep_dir, executor: str, params: dict, job_kw: dict, max_pa
         _stop_local(active, sweep_dir); raise
     return started
 
-# %% ../nbs/08_sweeps.ipynb #edcc9d67
+# %% ../nbs/08_sweeps.ipynb #bbdcef1d
 def run_sweep(sweep: Sweep, sweep_dir, executor: str = 'local', max_parallel: int = 2, use_papermill: bool = True,
               slurm: Optional[dict] = None, timeout_min: int = 24*60, nb_path=None, kernel_name=None,
               nb_parameters: Optional[dict] = None, only: Optional[list[RunConfig]] = None, show: bool = True,
@@ -414,7 +421,7 @@ def run_sweep(sweep: Sweep, sweep_dir, executor: str = 'local', max_parallel: in
                   **(dict(slurm_array_parallelism=max_parallel, **(slurm or {})) if executor == 'slurm' else {}))
     label = f"sweep {sweep.name}"
     with run_lock(sweep_dir):                      # one driver decides at a time (a local one: while it runs)
-        queue = slurm_queue()
+        queue = _once(slurm_queue)
         todo = [c for c in cfgs if condition_state(c, sweep_dir, queue=queue)[0] in RERUN]
         if executor == 'slurm': submitted = _submit_slurm(todo, sweep_dir, params, job_kw, queue) if todo else []
         else: submitted = _run_here(todo, sweep_dir, executor, params, job_kw, max_parallel, poll_s, show, label, cfgs)
@@ -426,7 +433,7 @@ def run_sweep(sweep: Sweep, sweep_dir, executor: str = 'local', max_parallel: in
         print(res.report(), flush=True)
     return res
 
-# %% ../nbs/08_sweeps.ipynb #5878e637
+# %% ../nbs/08_sweeps.ipynb #fbc939b1
 def main(argv: Optional[Sequence[str]] = None) -> int:
     "`python -m hba_perturb.sweeps`: run or submit a saved sweep and report; 1 when a condition failed or is blocked."
     import argparse
@@ -538,5 +545,5 @@ def plot_sweep(sweep_dir, out_dir=None, formats=('png',)) -> dict[str, list[Path
         fig = make(); paths[fig_name] = F.save_figure(fig, fig_name, out_dir, formats=formats); plt.close(fig)
     return paths
 
-# %% ../nbs/08_sweeps.ipynb #0f63bd46
+# %% ../nbs/08_sweeps.ipynb #bcfbcfb5
 if __name__ == '__main__' and Path(sys.argv[0]).name == 'sweeps.py': sys.exit(main())
