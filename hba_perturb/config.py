@@ -19,7 +19,7 @@ __all__ = ['PERTURB_TYPES', 'TRAINING_MODES', 'DATASET_TYPES', 'OPTIMIZERS', 'SC
            'PERTURB_OPTIONS', 'ModelFields', 'DataFields', 'OptimFields', 'PerturbFields', 'BookkeepingFields',
            'RunConfig', 'demo_config', 'validate', 'config_from_dict', 'apply_overrides', 'load_config', 'atomic_write',
            'atomic_dir', 'atomic_write_text', 'save_config', 'perturbation_options', 'run_name', 'baseline_config',
-           'seed_everything', 'rng_states', 'set_rng_states']
+           'seed_everything', 'rng_states', 'set_rng_states', 'RunLocked', 'lock_holder', 'lock_is_stale', 'run_lock']
 
 # %% ../nbs/00_config.ipynb #ba4d1e1a
 PERTURB_TYPES = ('none', 'random_target', 'label_shuffle', 'image_noise', 'uniform_images')
@@ -352,3 +352,77 @@ def set_rng_states(s: dict):
     "Restore states captured by `rng_states`."
     random.setstate(s['python']); np.random.set_state(s['numpy']); torch.set_rng_state(s['torch'])
     if 'cuda' in s and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
+
+# %% ../nbs/00_config.ipynb #412eaad6
+import json, socket, subprocess, time, uuid
+
+class RunLocked(RuntimeError):
+    "Another live process holds the lock of a run folder."
+
+def _holder(host=None, pid=None, job_id=None) -> str:
+    return f"host {host}, pid {pid}" + (f", Slurm job {job_id}" if job_id else "")
+
+def lock_holder(run_dir) -> Optional[dict]:
+    "The JSON of `run_dir/.lock` (host, pid, job_id, started, token), or None when the folder is not locked."
+    try: return json.loads((Path(run_dir)/'.lock').read_text())
+    except FileNotFoundError: return None
+    except (json.JSONDecodeError, UnicodeDecodeError): return {}        # being written (or torn): no holder yet
+
+# %% ../nbs/00_config.ipynb #4fdce631
+def _job_listed(job_id) -> Optional[bool]:
+    "Whether Slurm job `job_id` is in `squeue` (None when `squeue` cannot answer)."
+    try: r = subprocess.run(['squeue', '-h', '-j', str(job_id), '-o', '%i'], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired): return None
+    if r.returncode == 0: return bool(r.stdout.strip())
+    return False if 'Invalid job id' in r.stderr else None
+
+def _pid_alive(pid) -> bool:
+    try: os.kill(int(pid), 0); return True
+    except PermissionError: return True
+    except (OSError, TypeError, ValueError): return False
+
+def lock_is_stale(info: dict) -> bool:
+    "Whether the holder of a lock is gone: same host and dead pid, or a Slurm job that `squeue` no longer lists."
+    if info.get('host') == socket.gethostname() and not _pid_alive(info.get('pid')): return True
+    return bool(info.get('job_id')) and _job_listed(info['job_id']) is False
+
+# %% ../nbs/00_config.ipynb #83bada53
+def _create(path: Path, info: dict) -> bool:
+    try: fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError: return False
+    with os.fdopen(fd, 'w') as f: f.write(json.dumps(info)); f.flush(); os.fsync(f.fileno())
+    return True
+
+def _reclaim(path: Path, seen: dict) -> None:
+    "Remove the stale lock `seen` at `path` unless it changed meanwhile (one reclaimer at a time)."
+    guard = path.with_name('.lock.reclaim')
+    if guard.exists() and time.time() - guard.stat().st_mtime > 60: guard.unlink(missing_ok=True)   # reclaimer died
+    if not _create(guard, dict(host=socket.gethostname(), pid=os.getpid())): return
+    try:
+        if lock_holder(path.parent) == seen: path.unlink(missing_ok=True)
+    finally: guard.unlink(missing_ok=True)
+
+# %% ../nbs/00_config.ipynb #b1a0015e
+@contextmanager
+def run_lock(run_dir, wait_s: float = 2.0):
+    "Hold `run_dir/.lock` for the block (re-entrant for children given `$HBA_RUN_LOCK`); `RunLocked` names a live holder."
+    path = Path(run_dir)/'.lock'; path.parent.mkdir(parents=True, exist_ok=True)
+    held = lock_holder(run_dir)
+    if held and held.get('token') and held.get('token') == os.environ.get('HBA_RUN_LOCK'): yield held; return
+    info = dict(host=socket.gethostname(), pid=os.getpid(), job_id=os.environ.get('SLURM_JOB_ID'),
+                started=time.strftime('%Y-%m-%d %H:%M:%S'), token=uuid.uuid4().hex)
+    deadline = time.time() + wait_s
+    while not _create(path, info):
+        held = lock_holder(run_dir)
+        if held and not lock_is_stale(held):
+            raise RunLocked(f"{run_dir} is locked by {_holder(held.get('host'), held.get('pid'), held.get('job_id'))} "
+                            f"(since {held.get('started')}); wait for it, or `scancel` that job, or remove {path} if it is gone")
+        if held: _reclaim(path, held)
+        elif held == {} and time.time() > deadline: path.unlink(missing_ok=True)     # an empty lock nobody finished writing
+        time.sleep(0.05)
+    old = os.environ.get('HBA_RUN_LOCK'); os.environ['HBA_RUN_LOCK'] = info['token']
+    try: yield info
+    finally:
+        if old is None: os.environ.pop('HBA_RUN_LOCK', None)
+        else: os.environ['HBA_RUN_LOCK'] = old
+        if (lock_holder(run_dir) or {}).get('token') == info['token']: path.unlink(missing_ok=True)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_sweeps.ipynb #0471430a
 from __future__ import annotations
-import dataclasses, json, os, socket, sys, time, traceback
+import dataclasses, json, os, socket, subprocess, sys, time, traceback
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Optional, Sequence
@@ -13,7 +13,7 @@ import pandas as pd
 import yaml
 
 from .config import (RunConfig, PERTURB_TYPES, config_from_dict, save_config, run_name, baseline_config,
-                                atomic_write_text)
+                                atomic_write_text, run_lock, RunLocked)
 from .train import train_run, read_metrics
 from .scoring import evaluate_run
 from .analysis import (BASELINE, EPOCH_COLUMNS, RUN_KEYS, NEURAL_COLUMNS, run_epochs, sweep_deltas, recovery_table,
@@ -21,10 +21,12 @@ from .analysis import (BASELINE, EPOCH_COLUMNS, RUN_KEYS, NEURAL_COLUMNS, run_ep
 from . import figures as F
 
 # %% auto #0
-__all__ = ['WRITEUP_STARTS', 'HEATMAP_STARTS', 'STUDY_LENGTHS', 'STUDY_SEEDS', 'STATUS_COLUMNS', 'Sweep', 'conditions',
-           'single_epoch_sweep', 'variable_length_sweep', 'save_sweep', 'load_sweep', 'status_path', 'runs_dir',
-           'run_dirs', 'write_status', 'read_status', 'error_line', 'train_notebook', 'run_condition',
-           'condition_state', 'sweep_status', 'run_sweep', 'collect', 'evaluate_sweep', 'neural_table', 'plot_sweep']
+__all__ = ['WRITEUP_STARTS', 'HEATMAP_STARTS', 'STUDY_LENGTHS', 'STUDY_SEEDS', 'STATUS_COLUMNS', 'STATES', 'RERUN', 'Sweep',
+           'conditions', 'single_epoch_sweep', 'variable_length_sweep', 'save_sweep', 'load_sweep', 'status_path',
+           'job_path', 'runs_dir', 'run_dirs', 'current_job_id', 'write_status', 'read_status', 'write_job', 'read_job',
+           'error_line', 'log_error', 'train_notebook', 'run_condition', 'slurm_queue', 'condition_state',
+           'sweep_status', 'SweepResult', 'run_sweep', 'main', 'collect', 'evaluate_sweep', 'neural_table',
+           'plot_sweep']
 
 # %% ../nbs/08_sweeps.ipynb #44749679
 @dataclass
@@ -94,28 +96,54 @@ def load_sweep(path) -> Sweep:
 
 # %% ../nbs/08_sweeps.ipynb #0abc8f98
 def status_path(sweep_dir, name: str) -> Path: return Path(sweep_dir)/'status'/f'{name}.json'
+def job_path(sweep_dir, name: str) -> Path: return Path(sweep_dir)/'jobs'/f'{name}.json'
 def runs_dir(sweep_dir) -> Path: return Path(sweep_dir)/'runs'
 def run_dirs(sweep_dir) -> list[Path]:
     "The run directories of a sweep folder that have a config and recorded metrics, by name."
     return sorted(d for d in runs_dir(sweep_dir).glob('*') if (d/'config.yaml').exists() and (d/'metrics.csv').exists())
 
+def _read_json(p: Path) -> dict:
+    try: return json.loads(p.read_text()) if p.exists() else {}
+    except json.JSONDecodeError: return {}
+
+def current_job_id() -> Optional[str]:
+    "This process's job: the Slurm array task `<array>_<task>`, the Slurm job, or the submitit local job (None outside jobs)."
+    e = os.environ
+    if e.get('SLURM_ARRAY_JOB_ID') and e.get('SLURM_ARRAY_TASK_ID'): return f"{e['SLURM_ARRAY_JOB_ID']}_{e['SLURM_ARRAY_TASK_ID']}"
+    return e.get('SLURM_JOB_ID') or e.get('SUBMITIT_LOCAL_JOB_ID')
+
 def write_status(sweep_dir, name: str, state: str, **info) -> dict:
-    "Atomically write the status JSON of condition `name`."
-    d = dict(run_name=name, state=state, host=socket.gethostname(), pid=os.getpid(), time=time.time(),
-             job_id=os.environ.get('SLURM_ARRAY_JOB_ID') or os.environ.get('SLURM_JOB_ID'), **info)
+    "Atomically write the status JSON of condition `name` (what its job reports)."
+    d = {**dict(run_name=name, state=state, host=socket.gethostname(), pid=os.getpid(), time=time.time(),
+                job_id=current_job_id()), **info}
     atomic_write_text(status_path(sweep_dir, name), json.dumps(d, indent=1, default=str))
     return d
 
 def read_status(sweep_dir, name: str) -> dict:
     "The status JSON of condition `name` ({} when none)."
-    p = status_path(sweep_dir, name)
-    try: return json.loads(p.read_text()) if p.exists() else {}
-    except json.JSONDecodeError: return {}
+    return _read_json(status_path(sweep_dir, name))
+
+def write_job(sweep_dir, name: str, job_id, executor: str, after: Optional[str] = None) -> dict:
+    "Record that condition `name` was submitted as job `job_id` (to start after job `after` succeeded)."
+    d = dict(run_name=name, job_id=str(job_id), executor=executor, after=after, host=socket.gethostname(), time=time.time())
+    atomic_write_text(job_path(sweep_dir, name), json.dumps(d, indent=1))
+    return d
+
+def read_job(sweep_dir, name: str) -> dict:
+    "The submission record of condition `name` ({} when it was never submitted as a job)."
+    return _read_json(job_path(sweep_dir, name))
 
 def error_line(e: BaseException) -> str:
     "One line naming an error (papermill's cell error when the notebook failed)."
     if hasattr(e, 'ename') and hasattr(e, 'evalue'): return f"{e.ename}: {e.evalue}".strip()
     return traceback.format_exception_only(type(e), e)[-1].strip()
+
+def log_error(sweep_dir, job_id) -> str:
+    "The last error line of a job's submitit log: Slurm's reason (`*** JOB ... CANCELLED ... ***`), else its last line."
+    p = Path(sweep_dir)/'submitit'/f'{job_id}_0_log.err'
+    lines = [l.strip() for l in p.read_text(errors='replace').splitlines() if l.strip()] if p.exists() else []
+    slurm = [l for l in lines if l.startswith('slurmstepd') and '***' in l]     # cancelled, time limit, node failure
+    return (slurm or lines or [''])[-1]
 
 # %% ../nbs/08_sweeps.ipynb #535b50bd
 def train_notebook(nb_path=None) -> Path:
@@ -134,99 +162,303 @@ def _run_papermill(cfg: RunConfig, sweep_dir: Path, nb_path, kernel_name, nb_par
                         output_dir=str(Path(cfg.output_dir).resolve()), **{'run_tests': False, **(nb_parameters or {})}), kernel_name=kernel_name, progress_bar=False,
                         cwd=str(train_notebook(nb_path).parent))
 
-def run_condition(cfg: RunConfig | dict, sweep_dir, use_papermill: bool = False, nb_path=None, kernel_name=None,
-                  nb_parameters: Optional[dict] = None) -> dict:
-    "Train one condition (skipped when finished) and record its state; never raises. Returns the final status."
-    cfg = RunConfig(**cfg) if isinstance(cfg, dict) else cfg
+def _train(cfg: RunConfig, sweep_dir, use_papermill, nb_path, kernel_name, nb_parameters) -> dict:
+    "Train `cfg` (the caller holds its run folder's lock) and record running, then done, failed or interrupted."
     name, t0 = run_name(cfg), time.time()
-    if (Path(cfg.output_dir)/name/'summary.json').exists(): return write_status(sweep_dir, name, 'done', seconds=0.0, skipped=True)
     write_status(sweep_dir, name, 'running', started=t0)
     try:
         if use_papermill: _run_papermill(cfg, Path(sweep_dir), nb_path, kernel_name, nb_parameters)
         else: train_run(cfg, progress=False)
         if not (Path(cfg.output_dir)/name/'summary.json').exists(): raise RuntimeError(f"run {name} ended without summary.json")
         return write_status(sweep_dir, name, 'done', started=t0, seconds=time.time() - t0)
+    except KeyboardInterrupt:
+        write_status(sweep_dir, name, 'interrupted', started=t0, error='interrupted (Ctrl-C or a cancelled local job)'); raise
     except Exception as e:
         return write_status(sweep_dir, name, 'failed', started=t0, seconds=time.time() - t0, error=error_line(e),
                             traceback=traceback.format_exc())
 
+def run_condition(cfg: RunConfig | dict, sweep_dir, use_papermill: bool = False, nb_path=None, kernel_name=None,
+                  nb_parameters: Optional[dict] = None) -> dict:
+    "Train one condition under its run folder's lock (skipped when finished) and record its state. Returns the final status."
+    cfg = RunConfig(**cfg) if isinstance(cfg, dict) else cfg
+    name = run_name(cfg); run_dir = Path(cfg.output_dir)/name
+    if (run_dir/'summary.json').exists(): return write_status(sweep_dir, name, 'done', seconds=0.0, skipped=True)
+    try:
+        with run_lock(run_dir): return _train(cfg, sweep_dir, use_papermill, nb_path, kernel_name, nb_parameters)
+    except RunLocked as e:
+        print(f"{name}: not started: {e}", file=sys.stderr, flush=True)
+        return dict(run_name=name, state='locked', error=str(e), host=socket.gethostname(), pid=os.getpid(),
+                    job_id=current_job_id())
+
 # %% ../nbs/08_sweeps.ipynb #c7855bc4
-STATUS_COLUMNS = ['run_name', 'type', 'start', 'length', 'seed', 'state', 'last_epoch', 'error']
+STATUS_COLUMNS = ['run_name', 'type', 'start', 'length', 'seed', 'state', 'job_id', 'last_epoch', 'error']
+STATES = ('pending', 'queued', 'running', 'done', 'failed', 'interrupted', 'blocked')
+RERUN = ('pending', 'failed', 'interrupted', 'blocked')            # what `run_sweep` (re)submits
+
+def slurm_queue() -> Optional[dict]:
+    "Slurm's queue as {job id: (state, reason)}, array tasks as `<array>_<task>`; None when `squeue` does not answer."
+    try: r = subprocess.run(['squeue', '-h', '-r', '-o', '%i|%T|%r'], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired): return None
+    if r.returncode: return None
+    return {i: (s, why) for i, s, why in (l.split('|', 2) for l in r.stdout.splitlines() if l.count('|') >= 2)}
+
+def _once(f):
+    "`f()`, computed at the first call only: `squeue` is read only if some condition was submitted to Slurm."
+    memo = []
+    def once():
+        if not memo: memo.append(f())
+        return memo[0]
+    return once
 
 def _pid_alive(pid) -> bool:
     try: os.kill(int(pid), 0); return True
+    except PermissionError: return True
     except (OSError, TypeError, ValueError): return False
+
+def _job_state(job: dict, queue) -> Optional[tuple[str, str]]:
+    "(Slurm state, reason) of a submitted job; ('', '') when it is gone; None when nothing can tell."
+    if job.get('executor') == 'local':
+        if job.get('host') != socket.gethostname(): return None
+        return ('RUNNING', '') if _pid_alive(job['job_id']) else ('', '')
+    if queue is None: return None
+    return queue.get(str(job['job_id']), ('', ''))
 
 def _last_write(run_dir: Path, st: Path) -> float:
     files = [f for f in (st, run_dir/'metrics.csv', run_dir/'log.txt') if f.exists()]
     return max((f.stat().st_mtime for f in files), default=0.0)
 
-def condition_state(cfg: RunConfig, sweep_dir, stale_minutes: float = 120) -> tuple[str, str]:
-    "(state, error line) of one condition: done, running, failed or pending."
-    name = run_name(cfg); run_dir = Path(cfg.output_dir)/name
-    if (run_dir/'summary.json').exists(): return 'done', ''
-    st = read_status(sweep_dir, name)
-    if st.get('state') == 'failed': return 'failed', st.get('error', '')
-    if st.get('state') == 'running':
-        if st.get('host') == socket.gethostname() and not _pid_alive(st.get('pid')):
-            return 'failed', f"interrupted (process {st.get('pid')} on {st.get('host')} is gone)"
-        if time.time() - _last_write(run_dir, status_path(sweep_dir, name)) > 60*stale_minutes:
-            return 'failed', f"interrupted (nothing written for {stale_minutes} min)"
-        return 'running', ''
-    return 'pending', ''
+# %% ../nbs/08_sweeps.ipynb #199a9fe4
+def _gone(sweep_dir, job_id, what: str) -> str:
+    line = log_error(sweep_dir, job_id)
+    return f"job {job_id} {what}" + (f": {line}" if line else '')
 
+def _own_state(cfg: RunConfig, sweep_dir, stale_minutes, queue) -> tuple[str, str, Optional[str], bool]:
+    "(state, error, job id, started) of a condition from its own records, before looking at its baseline."
+    name = run_name(cfg); run_dir = Path(cfg.output_dir)/name
+    job = read_job(sweep_dir, name)
+    if job.get('executor') == 'slurm' and callable(queue): queue = queue()    # read before the status: no race
+    st = read_status(sweep_dir, name)
+    jid = st.get('job_id') or job.get('job_id')
+    if (run_dir/'summary.json').exists(): return 'done', '', jid, True
+    if job and str(st.get('job_id')) != job['job_id'] and st.get('time', 0) < job['time']:   # submitted, not reported yet
+        js = _job_state(job, queue); jid = job['job_id']
+        if js is None or js[0] == 'PENDING': return 'queued', ('' if js is None or js[1] == 'None' else js[1]), jid, False
+        if js[0]: return 'running', '', jid, True
+        return 'failed', _gone(sweep_dir, jid, 'ended before the run started'), jid, False
+    if st.get('state') in ('failed', 'interrupted'): return st['state'], st.get('error', ''), jid, True
+    if st.get('state') == 'running':
+        js = _job_state(job, queue) if job else None
+        if js is not None and js[0]: return 'running', '', jid, True
+        if js is not None: return 'failed', _gone(sweep_dir, jid, 'ended without a result'), jid, True
+        if st.get('host') == socket.gethostname() and not _pid_alive(st.get('pid')):
+            return 'failed', f"interrupted (process {st.get('pid')} on {st.get('host')} is gone)", jid, True
+        if time.time() - _last_write(run_dir, status_path(sweep_dir, name)) > 60*stale_minutes:
+            return 'failed', f"interrupted (nothing written for {stale_minutes} min)", jid, True
+        return 'running', '', jid, True
+    return 'pending', '', jid, False
+
+def _baseline_of(cfg: RunConfig) -> Optional[RunConfig]:
+    "The sweep baseline a perturbed run branches from (None for baselines and runs given their own `baseline_dir`)."
+    return None if cfg.perturb_type == 'none' or cfg.baseline_dir else baseline_config(cfg)
+
+def _condition(cfg: RunConfig, sweep_dir, stale_minutes: float = 120, queue=slurm_queue) -> tuple[str, str, Optional[str]]:
+    state, err, jid, started = _own_state(cfg, sweep_dir, stale_minutes, queue)
+    b = _baseline_of(cfg)
+    if started or b is None: return state, err, jid
+    bstate = _own_state(b, sweep_dir, stale_minutes, queue)[0]
+    if bstate in ('failed', 'interrupted'): return 'blocked', f"baseline {run_name(b)} {bstate}", jid
+    return state, err, jid
+
+def condition_state(cfg: RunConfig, sweep_dir, stale_minutes: float = 120, queue=slurm_queue) -> tuple[str, str]:
+    "(state, error line) of one condition: one of `STATES`. `queue`: a `slurm_queue()` result, or a function giving one."
+    return _condition(cfg, sweep_dir, stale_minutes, queue)[:2]
+
+# %% ../nbs/08_sweeps.ipynb #9c16b9ce
 def sweep_status(sweep: Sweep, sweep_dir, show: bool = False) -> pd.DataFrame:
-    "One row per condition: run name, type, window, seed, state, last epoch with metrics, error line."
-    rows = []
+    "One row per condition: run name, type, window, seed, state, job id, last epoch with metrics, error line."
+    rows, queue = [], _once(slurm_queue)
     for c in conditions(sweep, runs_dir(sweep_dir)):
-        state, err = condition_state(c, sweep_dir)
+        state, err, jid = _condition(c, sweep_dir, queue=queue)
         m = read_metrics(Path(c.output_dir)/run_name(c))
         pert = c.perturb_type != 'none'
         rows.append(dict(run_name=run_name(c), type=c.perturb_type, start=c.perturb_epoch if pert else 0,
-                         length=c.perturb_length if pert else 0, seed=c.random_seed, state=state,
+                         length=c.perturb_length if pert else 0, seed=c.random_seed, state=state, job_id=jid,
                          last_epoch=int(m.epoch.max()) if len(m) else 0, error=err))
     df = pd.DataFrame(rows, columns=STATUS_COLUMNS)
     if show: print(df.drop(columns='run_name').to_string(index=False)); print(df.state.value_counts().to_dict())
     return df
 
 # %% ../nbs/08_sweeps.ipynb #4e5d2c62
-def _submit(cfgs, sweep_dir, executor, max_parallel, timeout_min, slurm, job_kw) -> list[dict]:
-    "Run `cfgs` with `executor` and wait; returns their statuses."
-    if executor == 'inline': return [run_condition(c, sweep_dir, **job_kw) for c in cfgs]
+class SweepResult(list):
+    "The run names one `run_sweep` call submitted, in order, with `states`: run name -> (state, error, job id)."
+    def __init__(self, submitted: Sequence[str], states: dict):
+        super().__init__(submitted); self.states = dict(states)
+    def named(self, *states) -> list[str]: return [n for n, s in self.states.items() if s[0] in states]
+    @property
+    def done(self) -> list[str]: return self.named('done')
+    @property
+    def failed(self) -> list[str]: return self.named('failed', 'interrupted')
+    @property
+    def blocked(self) -> list[str]: return self.named('blocked')
+    @property
+    def active(self) -> list[str]: return self.named('queued', 'running')
+    @property
+    def skipped(self) -> list[str]: return [n for n in self.states if n not in self and n not in self.blocked]
+    @property
+    def ok(self) -> bool: return not self.failed and not self.blocked
+    def report(self) -> str:
+        "The counts, what was submitted or skipped, and one line per failed or blocked condition."
+        lines = [f"{_counts(self.states)}; submitted {len(self)}, skipped {len(self.skipped)} (done or already in the queue)"]
+        for n in self.failed + self.blocked:
+            s, err, jid = self.states[n]
+            lines.append(f"  {s}: {n}" + (f" (job {jid})" if jid else '') + (f": {err}" if err else ''))
+        return '\n'.join(lines)
+
+def _counts(states: dict) -> str:
+    n = {s: sum(v[0] == s for v in states.values()) for s in STATES}
+    return (f"{n['done']}/{len(states)} done, {n['failed'] + n['interrupted']} failed, {n['blocked']} blocked, "
+            f"{n['running']} running, {n['queued']} queued")
+
+# %% ../nbs/08_sweeps.ipynb #7815db18
+def _submit_array(cfgs, sweep_dir, executor: str, params: dict, job_kw: dict, after: Optional[str] = None) -> list:
+    "Submit `cfgs` as one submitit job array (on Slurm: started after job `after` succeeded); record each job."
     import submitit
     ex = submitit.AutoExecutor(folder=str(Path(sweep_dir)/'submitit'), cluster=executor)
-    ex.update_parameters(timeout_min=timeout_min, name=f'sweep-{Path(sweep_dir).name}',
-                         **(dict(slurm_array_parallelism=max_parallel, **(slurm or {})) if executor == 'slurm' else {}))
-    out = []
-    waves = [cfgs] if executor == 'slurm' else [cfgs[i:i + max_parallel] for i in range(0, len(cfgs), max_parallel)]
-    for wave in waves:           # LocalExecutor has no array throttle: run `max_parallel` jobs at a time
-        n = len(wave)
-        jobs = ex.map_array(run_condition, [asdict(c) for c in wave], [str(sweep_dir)]*n, [job_kw['use_papermill']]*n,
-                            [job_kw['nb_path']]*n, [job_kw['kernel_name']]*n, [job_kw['nb_parameters']]*n)
-        for c, j in zip(wave, jobs):
-            try: out.append(j.result())
-            except Exception as e:  # the job itself died (timeout, OOM, node failure)
-                out.append(write_status(sweep_dir, run_name(c), 'failed', error=f"job {j.job_id}: {error_line(e).splitlines()[-1]}"))
-    return out
+    if after:
+        extra = {**params.get('slurm_additional_parameters', {}), 'dependency': f'afterok:{after}', 'kill_on_invalid_dep': 'yes'}
+        params = {**params, 'slurm_additional_parameters': extra}
+    ex.update_parameters(**params)
+    n = len(cfgs)
+    jobs = ex.map_array(run_condition, [asdict(c) for c in cfgs], [str(sweep_dir)]*n, [job_kw['use_papermill']]*n,
+                        [job_kw['nb_path']]*n, [job_kw['kernel_name']]*n, [job_kw['nb_parameters']]*n)
+    for c, j in zip(cfgs, jobs): write_job(sweep_dir, run_name(c), j.job_id, executor, after)
+    return jobs
 
+def _submit_slurm(todo, sweep_dir, params: dict, job_kw: dict, queue) -> list[str]:
+    "The baselines as one array, then per baseline an array of its perturbed runs that waits for the baseline's job."
+    base = [c for c in todo if c.perturb_type == 'none']
+    jobs = _submit_array(base, sweep_dir, 'slurm', params, job_kw) if base else []
+    after = {run_name(c): j.job_id for c, j in zip(base, jobs)}
+    groups = {}
+    for c in todo:
+        if c.perturb_type != 'none': groups.setdefault(run_name(b) if (b := _baseline_of(c)) else None, []).append(c)
+    for bname, cs in groups.items():
+        dep = after.get(bname)
+        if bname and not dep:                                    # a baseline already queued or running: wait for its job
+            s, _, jid = _condition(_baseline_of(cs[0]), sweep_dir, queue=queue)
+            dep = jid if s in ('queued', 'running') else None
+        _submit_array(cs, sweep_dir, 'slurm', params, job_kw, after=dep)
+    return [run_name(c) for c in base] + [run_name(c) for cs in groups.values() for c in cs]
+
+# %% ../nbs/08_sweeps.ipynb #2576a580
+def _states(cfgs, sweep_dir) -> dict:
+    queue = _once(slurm_queue)
+    return {run_name(c): _condition(c, sweep_dir, queue=queue) for c in cfgs}
+
+def _wait_slurm(cfgs, sweep_dir, poll_s: float, show: bool, label: str):
+    "Poll the records and `squeue` until no condition of `cfgs` is queued or running; print a line on each change."
+    t0, last = time.time(), None
+    try:
+        while True:
+            states = _states(cfgs, sweep_dir); line = f"{label}: {_counts(states)}"
+            if show and line != last: print(f"{line} ({time.time() - t0:.0f} s)", flush=True); last = line
+            if not any(s[0] in ('queued', 'running') for s in states.values()): return
+            time.sleep(poll_s)
+    except KeyboardInterrupt:
+        print(f"{label}: stopped waiting; the Slurm jobs keep running (see `sweep_status`)", flush=True); raise
+
+def _stop_local(active: dict, sweep_dir, grace_s: float = 10):
+    "Ctrl-C of a local driver: stop its jobs (SIGINT, then SIGKILL) and record them as interrupted."
+    for c, j in active.values(): j.cancel(check=False)
+    deadline = time.time() + grace_s
+    while time.time() < deadline and not all(j.done() for _, j in active.values()): time.sleep(0.2)
+    for name, (c, j) in active.items():
+        if not j.done() and j._process is not None: j._process.kill(); j._process.wait()
+        write_status(sweep_dir, name, 'interrupted', job_id=j.job_id,
+                     error=f"interrupted: job {j.job_id} stopped by Ctrl-C of the sweep driver")
+    print(f"interrupted: stopped {len(active)} job(s): {', '.join(active) or '-'}", flush=True)
+
+# %% ../nbs/08_sweeps.ipynb #51fd275e
+def _run_here(todo, sweep_dir, executor: str, params: dict, job_kw: dict, max_parallel: int, poll_s: float,
+              show: bool, label: str, cfgs) -> list[str]:
+    "Run `todo` on this machine, each perturbed run once its baseline is done, at most `max_parallel` at a time."
+    names = {run_name(c) for c in todo}
+    waiting, active, started, t0, last = list(todo), {}, [], time.time(), None
+    try:
+        while waiting or active:
+            n0 = len(waiting)
+            for name in [n for n, (c, j) in active.items() if j.done()]: del active[name]
+            for c in list(waiting):
+                if executor != 'inline' and len(active) >= max_parallel: break
+                b = _baseline_of(c); bname = run_name(b) if b else None
+                bstate = condition_state(b, sweep_dir, queue=None)[0] if b else 'done'
+                if bstate in ('failed', 'interrupted', 'blocked'): waiting.remove(c); continue      # blocked: never launched
+                if bname in names and bstate != 'done': continue                                    # its baseline runs here first
+                waiting.remove(c); started.append(run_name(c))
+                if executor == 'inline': run_condition(c, sweep_dir, **job_kw)
+                else: active[run_name(c)] = (c, _submit_array([c], sweep_dir, 'local', params, job_kw)[0])
+            line = f"{label}: {_counts(_states(cfgs, sweep_dir))}"
+            if show and line != last: print(f"{line} ({time.time() - t0:.0f} s)", flush=True); last = line
+            if active: time.sleep(poll_s)
+            elif len(waiting) == n0: break                     # nothing can start (a baseline held elsewhere): stays pending
+    except KeyboardInterrupt:
+        _stop_local(active, sweep_dir); raise
+    return started
+
+# %% ../nbs/08_sweeps.ipynb #bbdcef1d
 def run_sweep(sweep: Sweep, sweep_dir, executor: str = 'local', max_parallel: int = 2, use_papermill: bool = True,
               slurm: Optional[dict] = None, timeout_min: int = 24*60, nb_path=None, kernel_name=None,
-              nb_parameters: Optional[dict] = None, only: Optional[list[RunConfig]] = None, show: bool = True) -> list[str]:
-    "Run every unfinished condition of `sweep` under `sweep_dir` (baselines first); returns the run names executed."
+              nb_parameters: Optional[dict] = None, only: Optional[list[RunConfig]] = None, show: bool = True,
+              wait: Optional[bool] = None, poll_s: float = 2.0) -> SweepResult:
+    "Run or submit every condition of `sweep` not done, queued or running; wait unless `wait=False` (Slurm's default)."
     if executor not in ('inline', 'local', 'slurm'): raise ValueError(f"executor must be 'inline', 'local' or 'slurm', found {executor!r}")
+    wait = executor != 'slurm' if wait is None else wait
+    if not wait and executor != 'slurm': raise ValueError(f"wait=False needs executor='slurm': {executor!r} jobs run under this driver")
     sweep_dir = Path(sweep_dir); sweep_dir.mkdir(parents=True, exist_ok=True)
     save_sweep(sweep, sweep_dir/'sweep.yaml')
     if use_papermill: train_notebook(nb_path)                                   # fail early when it is missing
     cfgs = only if only is not None else conditions(sweep, runs_dir(sweep_dir))
-    todo = [c for c in cfgs if condition_state(c, sweep_dir)[0] in ('pending', 'failed')]
     job_kw = dict(use_papermill=use_papermill, nb_path=None if nb_path is None else str(nb_path), kernel_name=kernel_name,
                   nb_parameters=nb_parameters)
-    executed = []
-    for stage in ([c for c in todo if c.perturb_type == 'none'], [c for c in todo if c.perturb_type != 'none']):
-        if stage: _submit(stage, sweep_dir, executor, max_parallel, timeout_min, slurm, job_kw)
-        executed += [run_name(c) for c in stage]
-    if show: sweep_status(sweep, sweep_dir, show=True)
-    return executed
+    params = dict(timeout_min=timeout_min, name=f'sweep-{sweep_dir.name}',
+                  **(dict(slurm_array_parallelism=max_parallel, **(slurm or {})) if executor == 'slurm' else {}))
+    label = f"sweep {sweep.name}"
+    with run_lock(sweep_dir):                      # one driver decides at a time (a local one: while it runs)
+        queue = _once(slurm_queue)
+        todo = [c for c in cfgs if condition_state(c, sweep_dir, queue=queue)[0] in RERUN]
+        if executor == 'slurm': submitted = _submit_slurm(todo, sweep_dir, params, job_kw, queue) if todo else []
+        else: submitted = _run_here(todo, sweep_dir, executor, params, job_kw, max_parallel, poll_s, show, label, cfgs)
+    if executor == 'slurm' and show: print(f"{label}: submitted {len(submitted)} condition(s) to Slurm", flush=True)
+    if executor == 'slurm' and wait: _wait_slurm(cfgs, sweep_dir, poll_s, show, label)
+    res = SweepResult(submitted, _states(cfgs, sweep_dir))
+    if show:
+        if only is None: sweep_status(sweep, sweep_dir, show=True)
+        print(res.report(), flush=True)
+    return res
+
+# %% ../nbs/08_sweeps.ipynb #fbc939b1
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    "`python -m hba_perturb.sweeps`: run or submit a saved sweep and report; 1 when a condition failed or is blocked."
+    import argparse
+    from hba_perturb.sweeps import load_sweep, run_sweep, sweep_status   # the module's own functions (submitit pickles them)
+    p = argparse.ArgumentParser(prog='python -m hba_perturb.sweeps', description='Run or submit a saved sweep.')
+    p.add_argument('sweep', help='a sweep.yaml, or the sweep folder holding one')
+    p.add_argument('--sweep-dir', help='where runs and records go (default: the folder holding sweep.yaml)')
+    p.add_argument('--executor', default='local', choices=['local', 'slurm', 'inline'])
+    p.add_argument('--wait', action='store_true', help='Slurm: wait for every job (default: submit and return)')
+    p.add_argument('--max-parallel', type=int, default=2)
+    p.add_argument('--no-papermill', action='store_true', help='call train_run instead of the training notebook')
+    p.add_argument('--slurm', default='{}', help='submitit Slurm parameters as JSON, e.g. \'{"slurm_partition": "gpu"}\'')
+    p.add_argument('--timeout-min', type=int, default=24*60)
+    p.add_argument('--status', action='store_true', help='only print where each condition stands')
+    a = p.parse_args(argv)
+    path = Path(a.sweep); sweep = load_sweep(path)
+    sweep_dir = Path(a.sweep_dir) if a.sweep_dir else (path if path.is_dir() else path.parent)
+    if a.status:
+        return int(sweep_status(sweep, sweep_dir, show=True).state.isin(['failed', 'interrupted', 'blocked']).any())
+    res = run_sweep(sweep, sweep_dir, executor=a.executor, max_parallel=a.max_parallel, use_papermill=not a.no_papermill,
+                    slurm=json.loads(a.slurm), timeout_min=a.timeout_min, wait=a.wait or a.executor != 'slurm')
+    return 0 if res.ok else 1
 
 # %% ../nbs/08_sweeps.ipynb #f5c13f96
 def _evaluation_columns(run_dir: Path) -> Optional[pd.DataFrame]:
@@ -333,3 +565,6 @@ def plot_sweep(sweep_dir, out_dir=None, formats=('png',)) -> dict[str, list[Path
     for fig_name, make in jobs.items():
         fig = make(); paths[fig_name] = F.save_figure(fig, fig_name, out_dir, formats=formats); plt.close(fig)
     return paths
+
+# %% ../nbs/08_sweeps.ipynb #bcfbcfb5
+if __name__ == '__main__' and Path(sys.argv[0]).name == 'sweeps.py': sys.exit(main())
