@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_train.ipynb #b6f1e198
 from __future__ import annotations
-import argparse, ast, dataclasses, hashlib, json, logging, math, os, sys, time
+import argparse, ast, dataclasses, hashlib, json, logging, math, os, shutil, sys, time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
 from .config import (RunConfig, load_config, config_from_dict, save_config, run_name, baseline_config,
-                                perturbation_options, apply_overrides, DEMO_FIELDS,
+                                perturbation_options, apply_overrides, DEMO_FIELDS, run_lock, RunLocked,
                                 seed_everything, rng_states, set_rng_states, atomic_write, atomic_write_text, demo_config)
 from .datasets import (behavior_data, demo_data, fetch, ImageNetFolder, demo_imagenet, load_test_set,
                                   ThingsImages, REGISTRY, file_sha256, load_annotations, find_images)
@@ -306,11 +306,15 @@ def find_baseline(cfg: RunConfig) -> Path:
     if cfg.baseline_dir: return Path(cfg.baseline_dir)
     return Path(cfg.output_dir)/run_name(baseline_config(cfg))
 
-def ensure_baseline(cfg: RunConfig, epoch: int) -> Path:
+def ensure_baseline(cfg: RunConfig, epoch: int, wait_s: float = 7 * 24 * 3600, poll_s: float = 1.0) -> Path:
     "The baseline run directory of `cfg`, trained (in its own folder, resumably) at least up to `epoch`."
     bcfg = baseline_config(cfg)
-    base = Path(bcfg.output_dir)/run_name(bcfg)
-    if last_complete_epoch(base) < epoch: train_run(bcfg, progress=False, stop_after=epoch)
+    base, deadline = Path(bcfg.output_dir)/run_name(bcfg), time.time() + wait_s
+    while last_complete_epoch(base) < epoch:
+        try: train_run(bcfg, progress=False, stop_after=epoch)
+        except RunLocked:                            # another condition is training it: wait, then look again
+            if time.time() > deadline: raise
+            time.sleep(poll_s)
     return base
 
 def start_point(cfg: RunConfig, run_dir: Path) -> tuple[Path | None, int, list]:
@@ -346,6 +350,11 @@ def _logger(run_dir: Path) -> logging.Logger:
         h = logging.FileHandler(run_dir/'log.txt'); h.setFormatter(logging.Formatter('%(asctime)s %(message)s'))
         log.addHandler(h)
     return log
+
+def _discard(run_dir: Path, log: logging.Logger):
+    "Remove a run folder that failed before its first epoch (it holds only its config and log)."
+    for h in list(log.handlers): h.close(); log.removeHandler(h)
+    shutil.rmtree(run_dir, ignore_errors=True)
 
 def _wandb(cfg: RunConfig, name: str):
     "A Weights & Biases run when `wandb_project` is set (offline unless WANDB_MODE says otherwise), else None."
@@ -425,8 +434,13 @@ def restore_run(cfg: RunConfig, run_dir: Path, parts: RunParts, device, log=None
     if src is None:
         return done, rows, dict(best_val_loss=parts.measure(parts.net, parts.data, device, cfg.batch_size)['val_loss'],
                                 epochs_no_improve=0)
-    if cfg.training_mode == 'finetune': load_adapters(parts.model, adapters_path(src, done))
-    else: parts.model.load_state_dict(torch.load(adapters_path(src, done), map_location=device))
+    path = adapters_path(src, done)
+    try:
+        if cfg.training_mode == 'finetune': load_adapters(parts.model, path)
+        else: parts.model.load_state_dict(torch.load(path, map_location=device))
+    except Exception as e:
+        raise ValueError(f"checkpoint {path} cannot be read ({type(e).__name__}): a damaged file? Delete epoch {done}'s files "
+                         f"(adapters_epoch{done:03d}.pt, state_epoch{done:03d}.pt) to retrain from the epoch before") from None
     early = restore_state(load_state(state_path(src, done), parts.fingerprint, cfg), parts.optimizer, parts.scheduler,
                           parts.loader_gen)
     if log: log(f"resumed from {src} after epoch {done}")
@@ -457,12 +471,22 @@ def save_epoch(cfg: RunConfig, parts: RunParts, run_dir: Path, rows: list, early
 # %% ../nbs/05_train.ipynb #af13787a
 def train_run(cfg: RunConfig, *, progress: bool = True, stop_after: int | None = None) -> Path:
     "Run (or resume) one condition; returns its run directory. `stop_after`: simulate an interruption after that epoch."
+    cfg.validate()                                                 # bad input stops here, before any folder exists
+    with run_lock(Path(cfg.output_dir)/run_name(cfg)):             # one writer per run folder (`RunLocked` names another)
+        return _train_locked(cfg, progress, stop_after)
+
+def _train_locked(cfg: RunConfig, progress: bool, stop_after: int | None) -> Path:
+    "`train_run`'s work, its run folder's lock held."
     run_dir, finished = open_run_dir(cfg)
     if finished: return run_dir                                    # nothing to do
     log, device = _logger(run_dir), resolve_device(cfg.device)
     if cfg.tf32 and device.type == 'cuda': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
-    parts = build_run(cfg, device, log.info)
-    done, rows, early = restore_run(cfg, run_dir, parts, device, log.info)
+    try:
+        parts = build_run(cfg, device, log.info)
+        done, rows, early = restore_run(cfg, run_dir, parts, device, log.info)
+    except BaseException:
+        if last_complete_epoch(run_dir) == 0 and not (run_dir/'checkpoints').exists(): _discard(run_dir, log)
+        raise
     write_metrics(run_dir, rows)
     if stop_after is not None and done >= stop_after: return run_dir            # already that far
     wb, stop_reason = _wandb(cfg, run_dir.name), 'max_epochs'
