@@ -14,6 +14,8 @@ with tempfile.TemporaryDirectory() as d:
     clone = Path(d)/'clone'
     subprocess.run(['git', 'clone', '-q', str(root), str(clone)], check=True)
     env = {**os.environ, 'PYTHONPATH': str(clone)}
+    mirror = root.parent/'shared'/'data'           # offline: the published files from the local mirror beside the checkout
+    if mirror.is_dir() and 'HBA_PERTURB_DATA' not in env: env['HBA_PERTURB_DATA'] = str(mirror)
     for c in cmds:
         t0 = time.time()
         r = subprocess.run(c, shell=True, cwd=clone, env=env, capture_output=True, text=True)

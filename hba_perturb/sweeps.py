@@ -23,10 +23,10 @@ from . import figures as F
 # %% auto #0
 __all__ = ['WRITEUP_STARTS', 'HEATMAP_STARTS', 'STUDY_LENGTHS', 'STUDY_SEEDS', 'STATUS_COLUMNS', 'STATES', 'RERUN', 'Sweep',
            'conditions', 'single_epoch_sweep', 'variable_length_sweep', 'save_sweep', 'load_sweep', 'status_path',
-           'job_path', 'runs_dir', 'run_dirs', 'current_job_id', 'write_status', 'read_status', 'write_job', 'read_job',
-           'error_line', 'log_error', 'train_notebook', 'run_condition', 'slurm_queue', 'condition_state',
-           'sweep_status', 'SweepResult', 'run_sweep', 'main', 'collect', 'evaluate_sweep', 'neural_table',
-           'plot_sweep']
+           'job_path', 'runs_dir', 'broken_run', 'run_dirs', 'current_job_id', 'write_status', 'read_status',
+           'write_job', 'read_job', 'error_line', 'log_error', 'train_notebook', 'run_condition', 'slurm_queue',
+           'condition_state', 'sweep_status', 'SweepResult', 'run_sweep', 'main', 'collect', 'evaluate_sweep',
+           'neural_table', 'plot_sweep']
 
 # %% ../nbs/08_sweeps.ipynb #44749679
 @dataclass
@@ -98,6 +98,19 @@ def load_sweep(path) -> Sweep:
 def status_path(sweep_dir, name: str) -> Path: return Path(sweep_dir)/'status'/f'{name}.json'
 def job_path(sweep_dir, name: str) -> Path: return Path(sweep_dir)/'jobs'/f'{name}.json'
 def runs_dir(sweep_dir) -> Path: return Path(sweep_dir)/'runs'
+def broken_run(run_dir) -> Optional[str]:
+    "Why a finished run (one with `summary.json`) cannot be analysed: metrics.csv missing or short; None when it is whole."
+    run_dir = Path(run_dir)
+    if not (run_dir/'summary.json').exists(): return None
+    stopped = int(_read_json(run_dir/'summary.json').get('stopped_epoch', 0))
+    if not (run_dir/'metrics.csv').exists(): return f"{run_dir.name}: finished, but metrics.csv is missing"
+    try: epochs = pd.read_csv(run_dir/'metrics.csv').epoch.astype(int).tolist()
+    except Exception as e: return f"{run_dir.name}: metrics.csv cannot be read ({type(e).__name__})"
+    if epochs != list(range(1, stopped + 1)):
+        return (f"{run_dir.name}: metrics.csv has epochs {epochs[0] if epochs else '-'}..{epochs[-1] if epochs else '-'} "
+                f"({len(epochs)} rows), but the run finished at epoch {stopped}")
+    return None
+
 def run_dirs(sweep_dir) -> list[Path]:
     "The run directories of a sweep folder that have a config and recorded metrics, by name."
     return sorted(d for d in runs_dir(sweep_dir).glob('*') if (d/'config.yaml').exists() and (d/'metrics.csv').exists())
@@ -192,7 +205,7 @@ def run_condition(cfg: RunConfig | dict, sweep_dir, use_papermill: bool = False,
 
 # %% ../nbs/08_sweeps.ipynb #c7855bc4
 STATUS_COLUMNS = ['run_name', 'type', 'start', 'length', 'seed', 'state', 'job_id', 'last_epoch', 'error']
-STATES = ('pending', 'queued', 'running', 'done', 'failed', 'interrupted', 'blocked')
+STATES = ('pending', 'queued', 'running', 'done', 'broken', 'failed', 'interrupted', 'blocked')   # broken: finished, metrics lost
 RERUN = ('pending', 'failed', 'interrupted', 'blocked')            # what `run_sweep` (re)submits
 
 def slurm_queue() -> Optional[dict]:
@@ -239,7 +252,9 @@ def _own_state(cfg: RunConfig, sweep_dir, stale_minutes, queue) -> tuple[str, st
     if job.get('executor') == 'slurm' and callable(queue): queue = queue()    # read before the status: no race
     st = read_status(sweep_dir, name)
     jid = st.get('job_id') or job.get('job_id')
-    if (run_dir/'summary.json').exists(): return 'done', '', jid, True
+    if (run_dir/'summary.json').exists():
+        problem = broken_run(run_dir)
+        return ('broken', problem, jid, True) if problem else ('done', '', jid, True)
     if job and str(st.get('job_id')) != job['job_id'] and st.get('time', 0) < job['time']:   # submitted, not reported yet
         js = _job_state(job, queue); jid = job['job_id']
         if js is None or js[0] == 'PENDING': return 'queued', ('' if js is None or js[1] == 'None' else js[1]), jid, False
@@ -480,6 +495,8 @@ def _run_table(run_dir: Path, sweep_name: str) -> pd.DataFrame:
 def collect(sweep_dir, tolerance: float = 0.01) -> pd.DataFrame:
     "Every run of a sweep folder in one tidy epoch table, with deltas versus the same-seed baseline and recovery."
     sweep_dir = Path(sweep_dir)
+    broken = [p for p in (broken_run(d) for d in sorted(runs_dir(sweep_dir).glob('*'))) if p]
+    if broken: raise ValueError(f"{len(broken)} finished run(s) of {sweep_dir} lost their metrics: " + '; '.join(broken))
     name = load_sweep(sweep_dir).name if (sweep_dir/'sweep.yaml').exists() else sweep_dir.name
     dirs = run_dirs(sweep_dir)
     tables = [t for t in (_run_table(d, name) for d in dirs) if len(t)]
