@@ -419,8 +419,9 @@ def build_run(cfg: RunConfig, device, log=None) -> RunParts:
     if cfg.training_mode == 'finetune' and cfg.forward == 'fast': net, data = fast_path(cfg, model, data, log)
     opt = make_optimizer(cfg, model)
     loader_gen = torch.Generator().manual_seed(cfg.random_seed)
-    loader = DataLoader(data.train, batch_size=cfg.batch_size, shuffle=True, generator=loader_gen,
-                        num_workers=cfg.num_workers if net is model else 0)
+    workers = cfg.num_workers if net is model else 0
+    loader = DataLoader(data.train, batch_size=cfg.batch_size, shuffle=True, generator=loader_gen, num_workers=workers,
+                        persistent_workers=cfg.persistent_workers and workers > 0)
     sched = make_scheduler(cfg, opt, len(loader))
     window = PerturbWindow(cfg.perturb_epoch, cfg.perturb_length if cfg.perturb_type != 'none' else 0)
     perturb = make_perturbation(cfg.perturb_type, window, cfg.perturb_seed, target_mean=tmean, target_std=tstd,
