@@ -6,7 +6,7 @@
 from __future__ import annotations
 import hashlib, json, os
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -16,7 +16,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, RandomSampler
 
-from .config import RunConfig, GUIDED_TYPES, atomic_write_text
+from .config import RunConfig, GUIDED_TYPES, ModelFields, DataFields, OptimFields, atomic_write_text
 from .datasets import THINGS_MEAN, THINGS_STD, IMAGENET_MEAN, IMAGENET_STD
 from .model import CLIPHBA
 from .perturbations import PerturbWindow, batch_seed
@@ -200,10 +200,12 @@ def _score(guide, dataset, space, gspace, score, batch_size, device) -> torch.Te
     return torch.cat(out)
 
 def difficulty_scores(guide: nn.Module, dataset, space: PixelSpace, gspace: Optional[PixelSpace] = None, score: str = 'loss',
-                      cache_dir=None, spec: str = 'self', batch_size: int = 64, device='cpu', log=None) -> torch.Tensor:
+                      cache_dir=None, spec: str = 'self', batch_size: int = 64, device='cpu', log=None,
+                      guide_id: Optional[str] = None) -> torch.Tensor:
     "Difficulty [N] of each image of `dataset` under `guide` (higher: harder), read from or written to `cache_dir`."
     names = _names(dataset)
-    key = hashlib.sha256(json.dumps([guide_key(guide, spec), names, score, space.mean, space.std]).encode()).hexdigest()
+    gid = guide_id or guide_key(guide, spec)                    # `guide_id`: what the caller knows the guide to be
+    key = hashlib.sha256(json.dumps([gid, names, score, space.mean, space.std]).encode()).hexdigest()
     path = None if cache_dir is None else Path(cache_dir)/f'difficulty_{key[:24]}.json'
     if path is not None and path.exists():
         c = json.loads(path.read_text())
@@ -255,12 +257,17 @@ class SelectPerturbation:
 # %% ../nbs/04b_guided.ipynb #87717207
 def check_guide(guide: nn.Module, dataset, space: PixelSpace, gspace: PixelSpace, n_outputs: int, device, spec: str = 'self'):
     "Raise unless `guide` gives `n_outputs` values for an image of `dataset`."
-    _, image, _ = dataset[0]
-    with guide_context(guide), torch.no_grad():
+    with guide_context(guide), torch.no_grad():             # forked RNG: an augmenting data set draws from it
+        _, image, _ = dataset[0]
         out = guide(gspace.to_inputs(space.to_pixels(image[None].to(device))))
     if out.ndim != 2 or out.shape[1] != n_outputs:
         raise ValueError(f"config field `guide`: {spec!r} outputs {tuple(out.shape)} for one image, but the targets need "
                          f"{n_outputs} values per image (SPoSE dimensions or classes)")
+
+def _window_start_id(cfg: RunConfig) -> str:
+    "What the run's own model at the window's first epoch depends on: model, data and optimisation fields, the window start."
+    names = [f.name for c in (ModelFields, DataFields, OptimFields) for f in fields(c)]
+    return 'self@' + json.dumps({**{n: getattr(cfg, n) for n in names}, 'perturb_epoch': cfg.perturb_epoch}, sort_keys=True)
 
 def make_guided(cfg: RunConfig, window: PerturbWindow, model: nn.Module, data, loader: DataLoader, device, log=None):
     "(perturbation, training loader) of a guided `cfg.perturb_type`; the guide is loaded and checked first."
@@ -275,8 +282,9 @@ def make_guided(cfg: RunConfig, window: PerturbWindow, model: nn.Module, data, l
         return GuidedPerturbation(cfg.perturb_type, window, guide, space, gspace, cfg.guide_eps, cfg.guide_step,
                                   cfg.guide_steps, cfg.perturb_seed, cfg.guide_random_start), loader
     cache_dir = Path(cfg.cache_dir) if cfg.cache_dir else Path(cfg.output_dir)/'.cache'
+    gid = _window_start_id(cfg) if cfg.guide == 'self' else None
     chooser = lambda: choose(difficulty_scores(guide, raw, space, gspace, cfg.select_score, cache_dir, cfg.guide,
-                                               cfg.batch_size, device, log), cfg.select_fraction, cfg.select_which)
+                                               cfg.batch_size, device, log, gid), cfg.select_fraction, cfg.select_which)
     sampler = SelectSampler(data.train, loader.generator, window, chooser)
     return SelectPerturbation(window), DataLoader(data.train, batch_size=loader.batch_size, sampler=sampler,
                                                   generator=loader.generator, num_workers=loader.num_workers)
