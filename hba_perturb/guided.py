@@ -4,7 +4,7 @@
 
 # %% ../nbs/04b_guided.ipynb #73c7e8a1
 from __future__ import annotations
-import hashlib, json, os
+import hashlib, json, os, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -159,7 +159,10 @@ def load_guide(path, arch: Optional[str] = None, device='cpu') -> nn.Module:
     if not path.is_file(): raise ValueError(f"guide {str(path)!r} does not exist")
     try: obj = torch.load(path, map_location=device, weights_only=False)
     except Exception as e:
-        try: obj = torch.jit.load(str(path), map_location=device)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore', FutureWarning)             # torch.jit.load's deprecation notice
+                obj = torch.jit.load(str(path), map_location=device)
         except Exception: raise ValueError(f"guide {str(path)!r} could not be loaded: {type(e).__name__}: {e}") from None
     if isinstance(obj, dict):
         if arch is None: raise ValueError(f"guide {str(path)!r} holds a state dict: set `guide_arch` to its timm architecture")
