@@ -15,14 +15,18 @@ import torch
 import yaml
 
 # %% auto #0
-__all__ = ['PERTURB_TYPES', 'TRAINING_MODES', 'DATASET_TYPES', 'OPTIMIZERS', 'SCHEDULES', 'PRECISIONS', 'DEMO_FIELDS',
-           'PERTURB_OPTIONS', 'ModelFields', 'DataFields', 'OptimFields', 'PerturbFields', 'BookkeepingFields',
-           'RunConfig', 'demo_config', 'validate', 'config_from_dict', 'apply_overrides', 'load_config', 'atomic_write',
-           'atomic_dir', 'atomic_write_text', 'save_config', 'perturbation_options', 'run_name', 'baseline_config',
-           'seed_everything', 'rng_states', 'set_rng_states', 'RunLocked', 'lock_holder', 'lock_is_stale', 'run_lock']
+__all__ = ['GUIDED_TYPES', 'PERTURB_TYPES', 'SELECT_WHICH', 'DIFFICULTY_SCORES', 'TRAINING_MODES', 'DATASET_TYPES', 'OPTIMIZERS',
+           'SCHEDULES', 'PRECISIONS', 'DEMO_FIELDS', 'PERTURB_OPTIONS', 'ModelFields', 'DataFields', 'OptimFields',
+           'PerturbFields', 'BookkeepingFields', 'RunConfig', 'demo_config', 'validate', 'config_from_dict',
+           'apply_overrides', 'load_config', 'atomic_write', 'atomic_dir', 'atomic_write_text', 'save_config',
+           'perturbation_options', 'run_name', 'baseline_config', 'seed_everything', 'rng_states', 'set_rng_states',
+           'RunLocked', 'lock_holder', 'lock_is_stale', 'run_lock']
 
 # %% ../nbs/00_config.ipynb #ba4d1e1a
-PERTURB_TYPES = ('none', 'random_target', 'label_shuffle', 'image_noise', 'uniform_images')
+GUIDED_TYPES = ('enhance', 'degrade', 'select')   # model-guided (04b_guided): the guide changes or selects the images
+PERTURB_TYPES = ('none', 'random_target', 'label_shuffle', 'image_noise', 'uniform_images') + GUIDED_TYPES
+SELECT_WHICH = ('easiest', 'hardest')
+DIFFICULTY_SCORES = ('loss', 'margin')
 TRAINING_MODES = ('finetune', 'scratch')
 DATASET_TYPES = ('demo', 'things', 'imagenet')
 OPTIMIZERS = ('adamw', 'sgd')
@@ -90,6 +94,15 @@ class PerturbFields:
     random_target_stats: str = 'per_dim' # 'per_dim' (REFERENCE.md: per-dimension training stats) or 'reference' (the code's one scalar over all 1806 rows)
     image_noise_eps: float = 0.1         # additive mode only
     shuffle_seeding: str = 'reference'   # 'reference' (window start) or 'per_epoch' (corrected)
+    guide: str = 'self'                  # enhance/degrade/select: 'self' (the run's model, current adapters) or a model file
+    guide_arch: Optional[str] = None     # timm architecture when `guide` is a state dict (not a whole saved module)
+    guide_eps: float = 0.5               # L2 radius of the change, in pixels in [0, 1] (per image, all channels)
+    guide_step: float = 0.1              # L2 length of each gradient step, same units
+    guide_steps: int = 5                 # projected gradient steps
+    guide_random_start: bool = False     # start from a seeded random point of the ball (per batch) instead of the image
+    select_fraction: float = 0.5         # select: the fraction of training images trained on in the window
+    select_which: str = 'easiest'        # select: 'easiest' (lowest difficulty) or 'hardest'
+    select_score: str = 'loss'           # difficulty: 'loss' (guide's loss to target) or 'margin' (class logits only)
 
 # %% ../nbs/00_config.ipynb #af96725d
 @dataclass
@@ -194,6 +207,7 @@ def validate(self: RunConfig, check_paths: bool = True) -> RunConfig:
     _check(self.warmup_epochs < self.epochs or self.warmup_epochs == 0, 'warmup_epochs',
            f"must be < epochs ({self.epochs}), found {self.warmup_epochs}")
     _perturbation_form(self)
+    _check_guided(self)
     if self.training_mode == 'scratch':
         _check(self.perturb_type != 'random_target', 'perturb_type',
                "random_target needs continuous targets: not available for training_mode='scratch'")
@@ -203,6 +217,18 @@ def validate(self: RunConfig, check_paths: bool = True) -> RunConfig:
     return self
 
 RunConfig.validate = validate
+
+def _check_guided(cfg: RunConfig):
+    "Constraints of the model-guided perturbations' fields (04b_guided)."
+    _choice(cfg, 'select_which', SELECT_WHICH); _choice(cfg, 'select_score', DIFFICULTY_SCORES)
+    _check(cfg.guide_eps >= 0, 'guide_eps', f"is an L2 radius in [0, 1] pixels, must be >= 0, found {cfg.guide_eps}")
+    _check(cfg.guide_step > 0, 'guide_step', f"must be > 0, found {cfg.guide_step}")
+    _check(cfg.guide_steps >= 1, 'guide_steps', f"must be >= 1 (at least one gradient step), found {cfg.guide_steps}")
+    _check(0 < cfg.select_fraction <= 1, 'select_fraction', f"must be in (0, 1], found {cfg.select_fraction}")
+    _check(bool(cfg.guide), 'guide', "must be 'self' or the path of a saved model")
+    _check(cfg.guide_arch is None or cfg.guide != 'self', 'guide_arch', "is for a state-dict guide file; guide='self' needs none")
+    _check(cfg.select_score != 'margin' or cfg.training_mode == 'scratch', 'select_score',
+           "'margin' needs class logits (training_mode='scratch'); use 'loss' for CLIP-HBA's SPoSE targets")
 
 # %% ../nbs/00_config.ipynb #e1a44b44
 _REQUIRED_PATHS = {'things': ('img_annotations_file', 'img_dir', 'test_annotations_file', 'rdm_file'),
@@ -217,6 +243,7 @@ def _check_paths(cfg: RunConfig):
     for name in ('prompts_file', 'baseline_dir', 'rdm_words_file'):
         p = getattr(cfg, name)
         if p is not None and not Path(p).expanduser().exists(): problems.append(f"`{name}` = {p!r} does not exist")
+    if cfg.guide != 'self' and not Path(cfg.guide).expanduser().exists(): problems.append(f"`guide` = {cfg.guide!r} does not exist")
     pre = cfg.pretrained
     if pre is not None and ('/' in pre or pre.endswith(('.pt', '.pth', '.bin'))) and not Path(pre).expanduser().exists():
         problems.append(f"`pretrained` = {pre!r} looks like a path but does not exist")
@@ -325,8 +352,17 @@ def run_name(cfg: RunConfig) -> str:
     else:                              model = f"{_sanitize(cfg.architecture)}_scratch"
     if cfg.perturb_type == 'none':
         return f"{model}_perturb-type-none_init-seed{cfg.random_seed}behavioral-rsa-{cfg.behavioral_rsa}"
+    if cfg.perturb_type in GUIDED_TYPES: return _guided_run_name(cfg, model)
     return (f"{model}_perturb-type-{cfg.perturb_type}_epoch{cfg.perturb_epoch}_length{cfg.perturb_length}_"
             f"perturb-seed{cfg.perturb_seed}_init-seed{cfg.random_seed}_behavioral-rsa-{cfg.behavioral_rsa}{_options_tag(cfg)}")
+
+def _guided_run_name(cfg: RunConfig, model: str) -> str:
+    "The reference's pattern with the guided parameters after the type, so runs with other parameters get other names."
+    g = 'self' if cfg.guide == 'self' else _sanitize(Path(cfg.guide).stem)      # a guide file: its name
+    if cfg.perturb_type == 'select': tag = f"{cfg.select_which}{cfg.select_fraction:g}-{cfg.select_score}"
+    else: tag = f"eps{cfg.guide_eps:g}-step{cfg.guide_step:g}x{cfg.guide_steps}" + ('-rs' if cfg.guide_random_start else '')
+    return (f"{model}_perturb-type-{cfg.perturb_type}-{tag}-guide-{g}_epoch{cfg.perturb_epoch}_length{cfg.perturb_length}_"
+            f"perturb-seed{cfg.perturb_seed}_init-seed{cfg.random_seed}_behavioral-rsa-{cfg.behavioral_rsa}")
 
 def baseline_config(cfg: RunConfig) -> RunConfig:
     "The config of the unperturbed baseline that `cfg` branches from (same everything, no perturbation)."

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import torch
-from .config import PERTURB_TYPES
+from .config import PERTURB_TYPES, GUIDED_TYPES
 
 # %% auto #0
 __all__ = ['PerturbWindow', 'batch_seed', 'Perturbation', 'make_perturbation']
@@ -81,6 +81,7 @@ def make_perturbation(kind: Optional[str], window: PerturbWindow, seed: int = 42
     "Validated `Perturbation` of type `kind` (one of `PERTURB_TYPES`; `None`/'None' mean 'none')."
     kind = 'none' if kind in (None, 'None') else kind
     if kind not in PERTURB_TYPES: raise ValueError(f"perturbation type must be one of {PERTURB_TYPES}, got {kind!r}")
+    if kind in GUIDED_TYPES: raise ValueError(f"{kind!r} needs a guide model: build it with `hba_perturb.guided.make_guided`")
     if noise not in ('replace', 'additive'): raise ValueError(f"noise must be 'replace' or 'additive', got {noise!r}")
     if shuffle_seeding not in ('reference', 'per_epoch'):
         raise ValueError(f"shuffle_seeding must be 'reference' or 'per_epoch', got {shuffle_seeding!r}")

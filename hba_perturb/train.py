@@ -26,6 +26,7 @@ from .datasets import (behavior_data, demo_data, fetch, ImageNetFolder, demo_ima
 from .model import build_cliphba, load_prompts, demo_prompts, TINY_CFG
 from .dora import load_adapters, save_adapters
 from .perturbations import PerturbWindow, make_perturbation
+from .guided import GUIDED_TYPES, make_guided
 from .fastpath import FastCLIPHBA, cached_splits, CACHE_DTYPES
 from .evaluate import behavioral_metrics
 
@@ -148,6 +149,7 @@ def train_epoch(model, loader, optimizer, perturbation, epoch: int, device, *, c
                 scheduler=None, progress: bool = True) -> float:
     "Train one epoch (1-based `epoch`); returns the sample-weighted mean training loss."
     model.train()
+    if hasattr(loader.sampler, 'set_epoch'): loader.sampler.set_epoch(epoch)   # `select` (04b_guided) chooses its images
     cached = getattr(loader.dataset, 'inputs', None)          # a `CachedImages` data set: items are cache rows
     total, n = 0.0, 0
     batches = enumerate(loader)                               # the one iterator of this pass: draws the loader's generator once
@@ -424,7 +426,8 @@ def build_run(cfg: RunConfig, device, log=None) -> RunParts:
                         persistent_workers=cfg.persistent_workers and workers > 0)
     sched = make_scheduler(cfg, opt, len(loader))
     window = PerturbWindow(cfg.perturb_epoch, cfg.perturb_length if cfg.perturb_type != 'none' else 0)
-    perturb = make_perturbation(cfg.perturb_type, window, cfg.perturb_seed, target_mean=tmean, target_std=tstd,
+    if cfg.perturb_type in GUIDED_TYPES: perturb, loader = make_guided(cfg, window, model, data, loader, device, log)
+    else: perturb = make_perturbation(cfg.perturb_type, window, cfg.perturb_seed, target_mean=tmean, target_std=tstd,
                                 noise=cfg.image_noise_mode, noise_eps=cfg.image_noise_eps, shuffle_seeding=cfg.shuffle_seeding)
     return RunParts(data, model, net, criterion, measure, opt, sched, loader, loader_gen, window, perturb, fp)
 
