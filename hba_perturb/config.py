@@ -17,10 +17,10 @@ import yaml
 # %% auto #0
 __all__ = ['GUIDED_TYPES', 'PERTURB_TYPES', 'SELECT_WHICH', 'DIFFICULTY_SCORES', 'TRAINING_MODES', 'DATASET_TYPES', 'OPTIMIZERS',
            'SCHEDULES', 'PRECISIONS', 'DEMO_FIELDS', 'PERTURB_OPTIONS', 'ModelFields', 'DataFields', 'OptimFields',
-           'PerturbFields', 'BookkeepingFields', 'RunConfig', 'demo_config', 'validate', 'config_from_dict',
-           'apply_overrides', 'load_config', 'atomic_write', 'atomic_dir', 'atomic_write_text', 'save_config',
-           'perturbation_options', 'run_name', 'baseline_config', 'seed_everything', 'rng_states', 'set_rng_states',
-           'RunLocked', 'lock_holder', 'lock_is_stale', 'run_lock']
+           'PerturbFields', 'BookkeepingFields', 'RunConfig', 'demo_config', 'validate', 'path_problems',
+           'config_from_dict', 'apply_overrides', 'load_config', 'atomic_write', 'atomic_dir', 'atomic_write_text',
+           'save_config', 'perturbation_options', 'run_name', 'baseline_config', 'seed_everything', 'rng_states',
+           'set_rng_states', 'RunLocked', 'lock_holder', 'lock_is_stale', 'run_lock']
 
 # %% ../nbs/00_config.ipynb #ba4d1e1a
 GUIDED_TYPES = ('enhance', 'degrade', 'select')   # model-guided (04b_guided): the guide changes or selects the images
@@ -234,7 +234,8 @@ def _check_guided(cfg: RunConfig):
 _REQUIRED_PATHS = {'things': ('img_annotations_file', 'img_dir', 'test_annotations_file', 'rdm_file'),
                    'imagenet': ('img_dir',), 'demo': ()}
 
-def _check_paths(cfg: RunConfig):
+def path_problems(cfg: RunConfig) -> list[str]:
+    "What is missing among the files and folders `cfg` names, one line each (empty when all are there)."
     problems = []
     for name in _REQUIRED_PATHS[cfg.dataset_type]:
         p = getattr(cfg, name)
@@ -247,6 +248,11 @@ def _check_paths(cfg: RunConfig):
     pre = cfg.pretrained
     if pre is not None and ('/' in pre or pre.endswith(('.pt', '.pth', '.bin'))) and not Path(pre).expanduser().exists():
         problems.append(f"`pretrained` = {pre!r} looks like a path but does not exist")
+    return problems
+
+def _check_paths(cfg: RunConfig):
+    "Raise, naming every missing file or folder at once."
+    problems = path_problems(cfg)
     if problems:
         raise ValueError(f"config for dataset_type={cfg.dataset_type!r}: " + '; '.join(problems))
 

@@ -19,7 +19,7 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
 from .config import (RunConfig, load_config, config_from_dict, save_config, run_name, baseline_config,
-                                perturbation_options, apply_overrides, DEMO_FIELDS, run_lock, RunLocked,
+                                perturbation_options, apply_overrides, DEMO_FIELDS, run_lock, RunLocked, path_problems,
                                 seed_everything, rng_states, set_rng_states, atomic_write, atomic_write_text, demo_config)
 from .datasets import (behavior_data, demo_data, fetch, ImageNetFolder, demo_imagenet, load_test_set,
                                   ThingsImages, REGISTRY, file_sha256, load_annotations, find_images)
@@ -520,14 +520,14 @@ def cache_size_estimate(cfg: RunConfig, n_images: int) -> int:
 _FILE_FIELDS = ('img_annotations_file', 'test_annotations_file', 'rdm_file', 'rdm_words_file', 'prompts_file')
 
 def _check_files(cfg: RunConfig, ok, bad):
-    "Each configured file exists (required ones are set), and matches the registry where its name is registered."
-    need = {'things': ('img_annotations_file', 'img_dir', 'test_annotations_file', 'rdm_file'), 'imagenet': ('img_dir',)}
-    for name in need.get(cfg.dataset_type, ()):
-        if getattr(cfg, name) is None: bad(f"`{name}` is not set (dataset_type={cfg.dataset_type!r})")
+    "Every file and folder the config names is there (`path_problems`), and a file whose name is registered has its sha256."
+    for problem in path_problems(cfg): bad(problem)
     for name in _FILE_FIELDS + ('img_dir', 'things_img_dir', 'baseline_dir'):
         p = getattr(cfg, name)
         if p is None: continue
-        if not Path(p).exists(): bad(f"`{name}` = {p!r} does not exist"); continue
+        if not Path(p).expanduser().exists():
+            if name == 'things_img_dir': bad(f"`{name}` = {p!r} does not exist")     # not among `path_problems`
+            continue
         reg = next((f for f in REGISTRY.values() if Path(f.name).name == Path(p).name), None) if Path(p).is_file() else None
         if reg is not None and file_sha256(p) != reg.sha256:
             bad(f"`{name}` = {p!r}: its sha256 is not the registry's for {reg.name} (another or a damaged file)")
