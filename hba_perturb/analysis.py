@@ -18,8 +18,9 @@ from .evaluate import recovery_epoch, NEVER_RECOVERED
 # %% auto #0
 __all__ = ['EPOCH_KEYS', 'EPOCH_METRICS', 'EPOCH_COLUMNS', 'RUN_KEYS', 'NEURAL_KEYS', 'NEURAL_COLUMNS', 'NEURAL_SCORE_COLUMNS',
            'PAPER_NEURAL_MEASURES', 'NEURAL_RUN_KEYS', 'BASELINE', 'INT_COLUMNS', 'NOD_ROIS', 'THINGS_ROIS',
-           'DEFAULT_ROIS', 'PAPER_SWEEP_SEEDS', 'SYNTHETIC_TYPES', 'DELTA_MODES', 'check_columns', 'tidy', 'select',
-           'split_baseline', 'Results', 'load_paper_results', 'run_epochs', 'synthetic_sweep_table', 'own_epochs',
+           'DEFAULT_ROIS', 'PAPER_SWEEP_SEEDS', 'VP_TYPE_FOLDERS', 'VP_BASELINE_SEED', 'VP_COLUMNS', 'VIT_TYPES',
+           'VIT_SEED', 'SYNTHETIC_TYPES', 'DELTA_MODES', 'check_columns', 'tidy', 'select', 'split_baseline', 'Results',
+           'load_paper_results', 'VitResults', 'load_vit_results', 'run_epochs', 'synthetic_sweep_table', 'own_epochs',
            'rows_until_best', 'sweep_deltas', 'recovery_table']
 
 # %% ../nbs/06a_analysis.ipynb #d85aa5df
@@ -126,10 +127,110 @@ def _paper_neural(root: Path) -> pd.DataFrame:
                                             measure=PAPER_NEURAL_MEASURES[ds])))
     return tidy(pd.concat(frames), 'neural', 'paper brain RSA results')
 
+# %% ../nbs/06a_analysis.ipynb #b8c6cf97
+# The write-up's folders of the perturbation types -> our perturbation types (target noise = random targets,
+# "uniform target" = blank images)
+VP_TYPE_FOLDERS = {'target_noise': 'random_target', 'label_shuffle': 'label_shuffle', 'image_noise': 'image_noise',
+                   'uniform_target': 'uniform_images'}
+VP_BASELINE_SEED = 1      # every CLIP-HBA experiment of the write-up branches from the baseline of seed 1
+VP_COLUMNS = ['epoch', 'train_loss', 'test_loss', 'behavioral_rsa_rho']
+
+def _vp_root(root=None) -> Path:
+    "The write-up's `Data/` folder in or beside `root` (the mirror layout), else a local mirror's, else downloaded."
+    r = None if root is None else Path(root)
+    for c in [] if r is None else [r/'vit_project'/'Data', r/'Data', r, r.parent/'vit_project'/'Data']:
+        if (c/'clip_results').is_dir() and (c/'vit_results').is_dir(): return c
+    return fetch_tree('vit_project')/'Data'
+
+# %% ../nbs/06a_analysis.ipynb #444c46e1
+def _vp_run(f: Path, sweep: str, ptype: str, start: int, length: int) -> pd.DataFrame:
+    "One run's CSV of the write-up as rows of the epoch table (baseline seed 1)."
+    d = pd.read_csv(f); check_columns(d, VP_COLUMNS, str(f))
+    if d.empty: raise ValueError(f"{f}: no rows")
+    return pd.DataFrame(dict(source='paper', sweep=sweep, perturb_type=ptype, seed=VP_BASELINE_SEED, perturb_epoch=start,
+                             perturb_length=length, epoch=d.epoch, train_loss=d.train_loss, test_loss=d.test_loss,
+                             behavioral_rsa=d.behavioral_rsa_rho))
+
+def _run_number(f: Path, pattern: str) -> tuple[int, ...]:
+    m = re.fullmatch(pattern, f.name if '/' not in pattern else f'{f.parent.name}/{f.name}')
+    if not m: raise ValueError(f"{f}: expected a name matching {pattern!r}")
+    return tuple(int(g) for g in m.groups())
+
+# %% ../nbs/06a_analysis.ipynb #a2cb6e56
+def _length_csv(run_dir: Path) -> Path:
+    "`metrics.csv` where there is one, else `training_res.csv`: the order in which the figure notebooks look (fig 4, cell 8)."
+    for name in ('metrics.csv', 'training_res.csv'):
+        if (run_dir/name).is_file(): return run_dir/name
+    raise FileNotFoundError(f"{run_dir}: expected metrics.csv or training_res.csv")
+
+def _vp_epochs(data: Path) -> pd.DataFrame:
+    "The write-up's CLIP-HBA sweeps (single-epoch, perturbation types, variable length) as rows of the epoch table."
+    clip, frames = data/'clip_results', []
+    for f in _csvs(clip/'single_sweep_experiments', 'training_run*/training_res_run*.csv'):
+        (e, e2) = _run_number(f, r'training_run(\d+)/training_res_run(\d+)\.csv')
+        if e != e2: raise ValueError(f"{f}: folder and file name disagree on the perturbed epoch")
+        frames.append(_vp_run(f, 'single_epoch', 'random_target', e, 1))
+    for folder, ptype in VP_TYPE_FOLDERS.items():
+        for f in _csvs(clip/folder, 'training_res_run*.csv'):
+            frames.append(_vp_run(f, 'perturb_types', ptype, *_run_number(f, r'training_res_run(\d+)\.csv'), 1))
+    for d in sorted(p for p in _csvs(clip, 'perturb_length_experiments_*/random_target_e*_l*') if p.is_dir()):
+        s, l = _run_number(d, r'random_target_e(\d+)_l(\d+)')
+        frames.append(_vp_run(_length_csv(d), 'variable_length', 'random_target', s, l))
+    return tidy(pd.concat(frames), 'epochs', f'{clip} (ViT-Project results)')
+
+# %% ../nbs/06a_analysis.ipynb #53511937
+def _vp_baseline_matches(data: Path, epochs: pd.DataFrame):
+    "The write-up's baseline file must be the published seed-1 baseline (it is, to the last digit)."
+    f = data/'clip_results'/'baseline_clip_results_seed1.csv'
+    d = pd.read_csv(f); check_columns(d, VP_COLUMNS, str(f))
+    b = select(epochs, sweep=BASELINE, seed=VP_BASELINE_SEED)
+    if len(b) != len(d) or not np.allclose(b.test_loss.to_numpy(), d.test_loss.to_numpy(), rtol=0, atol=1e-12):
+        raise ValueError(f"{f}: differs from the published baseline of seed {VP_BASELINE_SEED} (paper_results); "
+                         f"the two folders come from different studies")
+
 def load_paper_results(root=None) -> Results:
     "Read the published results (`root`: `paper_results/` or its parent; default: mirror or sha256-checked download)."
-    root = _paper_root(root)
-    return Results(_paper_epochs(root), _paper_neural(root))
+    paper = _paper_root(root)
+    data = _vp_root(root)
+    base = _paper_epochs(paper); _vp_baseline_matches(data, base)
+    return Results(tidy(pd.concat([base, _vp_epochs(data)]), 'epochs', 'published results'), _paper_neural(paper))
+
+# %% ../nbs/06a_analysis.ipynb #5abda0c9
+# The ViT's perturbation names -> ours (its "target noise" is random labels, its Gaussian noise replaces the image)
+VIT_TYPES = {'gaussian': 'image_noise', 'uniform_gray': 'uniform_images', 'label_shuffle': 'label_shuffle',
+             'target_noise': 'random_target'}
+VIT_SEED = 0              # the write-up's ViT run sets no seed: 0 labels that single run
+
+class VitResults(NamedTuple):
+    epochs: pd.DataFrame    # EPOCH_COLUMNS + val_acc: the ViT-B/16 ImageNet baseline, 1-based epochs
+    effects: pd.DataFrame   # one row per perturbation type, perturbed epoch and metric: value, baseline, delta
+
+def _vit_epochs(f: Path) -> pd.DataFrame:
+    d = pd.read_csv(f); check_columns(d, ['epoch', 'train_loss', 'val_loss', 'val_acc', 'rsa_score'], str(f))
+    out = pd.DataFrame(dict(source='paper', sweep=BASELINE, perturb_type='none', seed=VIT_SEED, perturb_epoch=0,
+                            perturb_length=0, epoch=d.epoch + 1, train_loss=d.train_loss, test_loss=d.val_loss,
+                            behavioral_rsa=d.rsa_score))
+    return tidy(out, 'epochs', str(f)).assign(val_acc=d.val_acc.to_numpy())
+
+# %% ../nbs/06a_analysis.ipynb #dc0ac451
+def _vit_effects(f: Path) -> pd.DataFrame:
+    "Long table of the single-epoch effects: `published_epoch` is the file's 0-based epoch, `perturb_epoch` 1-based."
+    d = pd.read_csv(f)
+    check_columns(d, ['perturb_epoch', 'perturbation_type', 'baseline_loss', 'baseline_rsa', 'perturbed_loss',
+                      'perturbed_rsa', 'delta_loss', 'delta_rsa'], str(f))
+    unknown = sorted(set(d.perturbation_type) - set(VIT_TYPES))
+    if unknown: raise ValueError(f"{f}: unknown perturbation types {unknown}; known: {list(VIT_TYPES)}")
+    rows = [pd.DataFrame(dict(source='paper', perturb_type=d.perturbation_type.map(VIT_TYPES), seed=VIT_SEED,
+                              perturb_epoch=d.perturb_epoch + 1, published_epoch=d.perturb_epoch, metric=metric,
+                              value=d[f'perturbed_{k}'], baseline=d[f'baseline_{k}'], delta=d[f'delta_{k}']))
+            for metric, k in (('test_loss', 'loss'), ('behavioral_rsa', 'rsa'))]
+    return pd.concat(rows).sort_values(['metric', 'perturb_type', 'perturb_epoch'], kind='stable').reset_index(drop=True)
+
+def load_vit_results(root=None) -> VitResults:
+    "The write-up's ViT-B/16 ImageNet baseline and its single-epoch perturbation effects (`root` as `load_paper_results`)."
+    data = _vp_root(root)
+    return VitResults(_vit_epochs(data/'vit_results'/'rsa_results_final.csv'),
+                      _vit_effects(data/'vit_results'/'perturbation_effects.csv'))
 
 # %% ../nbs/06a_analysis.ipynb #2958210d
 def run_epochs(run_dir, sweep: Optional[str] = None, source: str = 'hba_perturb') -> pd.DataFrame:
@@ -220,7 +321,7 @@ def _extreme(df, keys, metric, how):
 DELTA_MODES = ('per_epoch', 'at_perturb_epoch', 'at_epoch', 'max', 'min')
 
 def sweep_deltas(sweep: pd.DataFrame, baseline: pd.DataFrame, metric: str, how: str = 'per_epoch',
-                 epoch: Optional[int] = None, until_best: bool = False) -> pd.DataFrame:
+                 epoch: Optional[int] = None, until_best: bool = False, trim_baseline: bool = True) -> pd.DataFrame:
     "Change of `metric` in each perturbed run of `sweep` versus the `baseline` run of the same seed (see above)."
     if how not in DELTA_MODES: raise ValueError(f"how must be one of {DELTA_MODES}, got {how!r}")
     if how == 'at_epoch' and epoch is None: raise ValueError("how='at_epoch' needs epoch=")
@@ -230,6 +331,7 @@ def sweep_deltas(sweep: pd.DataFrame, baseline: pd.DataFrame, metric: str, how: 
     if baseline.duplicated(match + ['epoch']).any():
         raise ValueError(f"baseline table has several rows per {match + ['epoch']} (select one source/sweep first)")
     if until_best: sweep, baseline = rows_until_best(sweep, run), rows_until_best(baseline, match)
+    elif trim_baseline and 'test_loss' in baseline.columns: baseline = rows_until_best(baseline, match)
     base = baseline[match + ['epoch', metric]]
     if how in ('max', 'min'):
         v = _extreme(sweep, run, metric, how).rename(columns={metric: 'value'})
@@ -247,16 +349,18 @@ def sweep_deltas(sweep: pd.DataFrame, baseline: pd.DataFrame, metric: str, how: 
 
 # %% ../nbs/06a_analysis.ipynb #ce5bd7c9
 def recovery_table(sweep: pd.DataFrame, baseline: pd.DataFrame, tolerance: float = 0.01,
-                   metric: str = 'test_loss') -> pd.DataFrame:
+                   metric: str = 'test_loss', rule: str = 'published') -> pd.DataFrame:
     "One row per perturbed run: `last_epoch` of the window, `recovery_epoch` (NaN if NR), `recovery_time`, `recovered`."
     sweep = own_epochs(sweep[sweep.sweep != BASELINE])
     check_columns(sweep, RUN_KEYS + ['epoch', metric], 'sweep table'); check_columns(baseline, ['seed', 'epoch', metric], 'baseline table')
+    if baseline.duplicated(['seed', 'epoch']).any():
+        raise ValueError("baseline table has several rows per ['seed', 'epoch'] (select one source first)")
     bases = {s: g.set_index('epoch')[metric] for s, g in baseline.groupby('seed')}
     rows = []
     for key, g in sweep.groupby(RUN_KEYS):
         r = dict(zip(RUN_KEYS, key)); last = r['perturb_epoch'] + r['perturb_length'] - 1
         b = bases.get(r['seed'])
-        rec = None if b is None else recovery_epoch(g.set_index('epoch')[metric], b, last, tolerance)
+        rec = None if b is None else recovery_epoch(g.set_index('epoch')[metric], b, last, tolerance, rule=rule)
         rec = None if rec == NEVER_RECOVERED else int(rec)
         rows.append({**r, 'last_epoch': last, 'recovery_epoch': np.nan if rec is None else rec,
                      'recovery_time': np.nan if rec is None else rec - last, 'recovered': rec is not None})

@@ -15,17 +15,20 @@ import torch
 import yaml
 
 # %% auto #0
-__all__ = ['GUIDED_TYPES', 'PERTURB_TYPES', 'SELECT_WHICH', 'DIFFICULTY_SCORES', 'TRAINING_MODES', 'DATASET_TYPES', 'OPTIMIZERS',
-           'SCHEDULES', 'PRECISIONS', 'DEMO_FIELDS', 'PERTURB_OPTIONS', 'ModelFields', 'DataFields', 'OptimFields',
-           'PerturbFields', 'BookkeepingFields', 'RunConfig', 'demo_config', 'validate', 'path_problems',
-           'config_from_dict', 'apply_overrides', 'load_config', 'atomic_write', 'atomic_dir', 'atomic_write_text',
-           'save_config', 'perturbation_options', 'run_name', 'baseline_config', 'seed_everything', 'rng_states',
-           'set_rng_states', 'RunLocked', 'lock_holder', 'lock_is_stale', 'run_lock']
+__all__ = ['GUIDED_TYPES', 'PERTURB_TYPES', 'SELECT_WHICH', 'RANDOM_TARGET_STATS', 'EARLY_STOPPING_RULES', 'DIFFICULTY_SCORES',
+           'TRAINING_MODES', 'DATASET_TYPES', 'OPTIMIZERS', 'SCHEDULES', 'PRECISIONS', 'DEMO_FIELDS', 'PERTURB_OPTIONS',
+           'WINDOW_OPTIONS', 'ModelFields', 'DataFields', 'OptimFields', 'PerturbFields', 'BookkeepingFields',
+           'RunConfig', 'demo_config', 'validate', 'path_problems', 'config_from_dict', 'apply_overrides',
+           'load_config', 'atomic_write', 'atomic_dir', 'atomic_write_text', 'save_config', 'perturbation_options',
+           'run_name', 'baseline_config', 'seed_everything', 'rng_states', 'set_rng_states', 'RunLocked', 'lock_holder',
+           'lock_is_stale', 'run_lock']
 
 # %% ../nbs/00_config.ipynb #ba4d1e1a
 GUIDED_TYPES = ('enhance', 'degrade', 'select')   # model-guided (04b_guided): the guide changes or selects the images
 PERTURB_TYPES = ('none', 'random_target', 'label_shuffle', 'image_noise', 'uniform_images') + GUIDED_TYPES
 SELECT_WHICH = ('easiest', 'hardest')
+RANDOM_TARGET_STATS = ('reference', 'per_dim')      # random_target: one scalar mean/SD (the study's), or per dimension
+EARLY_STOPPING_RULES = ('pipeline', 'trainer')    # early stopping of a perturbed run (05_train)
 DIFFICULTY_SCORES = ('loss', 'margin')
 TRAINING_MODES = ('finetune', 'scratch')
 DATASET_TYPES = ('demo', 'things', 'imagenet')
@@ -80,6 +83,8 @@ class OptimFields:
     lr_schedule: str = 'constant'        # 'cosine' (with warmup) for scratch training
     warmup_epochs: int = 0
     early_stopping_patience: int = 20
+    early_stopping_rule: str = 'pipeline' # a perturbed run: 'pipeline' (the published sweeps' pipeline: restarted at the branch,
+                                         # no count inside the window) or 'trainer' (cvpr_perturbations' trainer: every epoch counts)
     random_seed: int = 1
 
 # %% ../nbs/00_config.ipynb #ba579b31
@@ -91,7 +96,8 @@ class PerturbFields:
     perturb_length: int = 1              # number of perturbed epochs
     perturb_seed: int = 42
     image_noise_mode: str = 'replace'    # 'replace' (reference) or 'additive' (the write-up)
-    random_target_stats: str = 'per_dim' # 'per_dim' (REFERENCE.md: per-dimension training stats) or 'reference' (the code's one scalar over all 1806 rows)
+    random_target_stats: str = 'reference' # 'reference': one scalar mean and SD over the whole training-annotation matrix, as the
+                                         # study ran it; 'per_dim': per-dimension statistics of the training subset
     image_noise_eps: float = 0.1         # additive mode only
     shuffle_seeding: str = 'reference'   # 'reference' (window start) or 'per_epoch' (corrected)
     guide: str = 'self'                  # enhance/degrade/select: 'self' (the run's model, current adapters) or a model file
@@ -191,7 +197,7 @@ def validate(self: RunConfig, check_paths: bool = True) -> RunConfig:
     self.backbone = self.backbone.replace('/', '-') if self.backbone else self.backbone
     for name, choices in [('training_mode', TRAINING_MODES), ('dataset_type', DATASET_TYPES), ('optimizer', OPTIMIZERS),
                           ('lr_schedule', SCHEDULES), ('precision', PRECISIONS), ('perturb_type', PERTURB_TYPES),
-                          ('image_noise_mode', ('replace', 'additive')), ('random_target_stats', ('per_dim', 'reference')), ('shuffle_seeding', ('reference', 'per_epoch')),
+                          ('image_noise_mode', ('replace', 'additive')), ('random_target_stats', RANDOM_TARGET_STATS), ('early_stopping_rule', EARLY_STOPPING_RULES), ('shuffle_seeding', ('reference', 'per_epoch')),
                           ('dora_impl', ('reference', 'peft')), ('baseline', ('train', 'require')),
                           ('forward', ('fast', 'full')), ('cache_dtype', ('fp32', 'fp16', 'bf16'))]:
         _choice(self, name, choices + (('auto',) if name == 'perturb_type' else ()))
@@ -336,10 +342,11 @@ def _sanitize(s: str) -> str: return re.sub(r'[^0-9a-zA-Z]+', '_', s).strip('_')
 
 PERTURB_OPTIONS = {'image_noise': ('image_noise_mode', 'image_noise_eps'), 'random_target': ('random_target_stats',),
                    'label_shuffle': ('shuffle_seeding',)}
+WINDOW_OPTIONS = ('early_stopping_rule',)   # options of every perturbed run: where it stops depends on them
 
 def perturbation_options(cfg: RunConfig) -> dict:
     "The options of `cfg`'s perturbation type that change its numbers (image_noise_eps only in additive mode)."
-    d = {k: getattr(cfg, k) for k in PERTURB_OPTIONS.get(cfg.perturb_type, ())}
+    d = {k: getattr(cfg, k) for k in PERTURB_OPTIONS.get(cfg.perturb_type, ()) + (WINDOW_OPTIONS if cfg.perturb_type != 'none' else ())}
     if d.get('image_noise_mode') == 'replace': d.pop('image_noise_eps')
     return d
 

@@ -17,9 +17,9 @@ from scipy.spatial.distance import pdist, squareform
 import rsatoolbox
 
 # %% auto #0
-__all__ = ['RDM_METRICS', 'RSA_METHODS', 'NEVER_RECOVERED', 'as_float64', 'check_rdm', 'model_rdm', 'upper_tri', 'rsa',
-           'load_rdm', 'behavioral_rsa', 'spose_rdm', 'behavioral_metrics', 'concept_means', 'neural_measure',
-           'neural_rsa', 'noise_ceiling', 'bootstrap_rsa', 'nights_accuracy', 'cka', 'recovery_epoch']
+__all__ = ['RDM_METRICS', 'RSA_METHODS', 'NEVER_RECOVERED', 'RECOVERY_RULES', 'as_float64', 'check_rdm', 'model_rdm', 'upper_tri',
+           'rsa', 'load_rdm', 'behavioral_rsa', 'spose_rdm', 'behavioral_metrics', 'concept_means', 'neural_measure',
+           'neural_rsa', 'noise_ceiling', 'bootstrap_rsa', 'nights_accuracy', 'cka', 'trim_at_best', 'recovery_epoch']
 
 # %% ../nbs/06_evaluate.ipynb #3c1d904c
 def as_float64(x, name: str = 'array') -> np.ndarray:
@@ -274,6 +274,7 @@ def cka(x, y, unbiased: bool = False) -> float:
 
 # %% ../nbs/06_evaluate.ipynb #f04bea25
 NEVER_RECOVERED = 'NR'
+RECOVERY_RULES = ('published', 'same_epoch')   # the published fig 4's rule (default), or same-epoch comparisons only
 
 def _loss_series(x, column: str | None, name: str) -> pd.Series:
     if isinstance(x, pd.DataFrame):
@@ -286,15 +287,32 @@ def _loss_series(x, column: str | None, name: str) -> pd.Series:
     if s.index.duplicated().any(): raise ValueError(f"{name}: duplicated epochs {sorted(set(s.index[s.index.duplicated()]))[:5]}")
     return s.sort_index()
 
-def recovery_epoch(perturbed, baseline, window_last_epoch, tolerance: float = 0.01, column: str | None = None):
-    "First epoch > `window_last_epoch` with perturbed loss <= baseline loss * (1 + tolerance) there, else NEVER_RECOVERED."
+# %% ../nbs/06_evaluate.ipynb #1b3ca6cf
+def trim_at_best(loss: pd.Series) -> pd.Series:
+    "The epochs of a loss curve up to and including its (first) minimum: the early-stopping checkpoint's history."
+    return loss.loc[:loss.idxmin()]
+
+def _published_thresholds(epochs: pd.Index, b: pd.Series) -> np.ndarray:
+    "Per epoch: the trimmed baseline's loss where it has the epoch, else the baseline's minimum (fig 4, cell 12)."
+    trimmed = trim_at_best(b)
+    return trimmed.reindex(epochs).fillna(trimmed.min()).to_numpy()
+
+def _same_epoch_thresholds(epochs: pd.Index, b: pd.Series) -> pd.Series:
+    "The baseline's loss at each epoch it has (an epoch missing inside its range is an error)."
+    missing = epochs[(epochs >= b.index.min()) & (epochs <= b.index.max())].difference(b.index)
+    if len(missing): raise ValueError(f"baseline: missing epochs {missing[:5].tolist()} within its range {b.index.min()}..{b.index.max()}, "
+                                      f"which the perturbed run has")
+    return b.reindex(epochs).to_numpy()   # NaN past the baseline's end: never counts
+
+# %% ../nbs/06_evaluate.ipynb #4eb79bf4
+def recovery_epoch(perturbed, baseline, window_last_epoch, tolerance: float = 0.01, column: str | None = None,
+                   rule: str = 'published'):
+    "First epoch > `window_last_epoch` whose loss is <= the `rule`'s baseline loss * (1 + tolerance), else NEVER_RECOVERED."
+    if rule not in RECOVERY_RULES: raise ValueError(f"rule must be one of {RECOVERY_RULES}, got {rule!r}")
     last = int(getattr(window_last_epoch, 'last_epoch', window_last_epoch))
     p, b = _loss_series(perturbed, column, 'perturbed'), _loss_series(baseline, column, 'baseline')
     after = p[p.index > last]
-    inside = after.index[(after.index >= b.index.min()) & (after.index <= b.index.max())]
-    missing = inside.difference(b.index)
-    if len(missing): raise ValueError(f"baseline: missing epochs {missing[:5].tolist()} within its range {b.index.min()}..{b.index.max()}, "
-                                      f"which the perturbed run has")
-    common = after.index.intersection(b.index)
-    ok = after[common] <= b[common] * (1 + tolerance)
-    return int(ok.index[ok.to_numpy()][0]) if ok.any() else NEVER_RECOVERED
+    if b.empty or after.empty: return NEVER_RECOVERED
+    thr = (_published_thresholds if rule == 'published' else _same_epoch_thresholds)(after.index, b)
+    ok = after.to_numpy() <= thr * (1 + tolerance)
+    return int(after.index[ok][0]) if ok.any() else NEVER_RECOVERED

@@ -29,10 +29,12 @@ from .analysis import (BASELINE, DEFAULT_ROIS, NOD_ROIS, THINGS_ROIS, SYNTHETIC_
                                   split_baseline, rows_until_best, sweep_deltas, recovery_table)
 
 # %% auto #0
-__all__ = ['METRIC_LABELS', 'DELTA_LABELS', 'FIGURES_DIR', 'PUBLISHED_FIGURES', 'figure_style', 'save_figure', 'drawn_texts',
-           'clipped_texts', 'fit_titles', 'plot_baseline_trajectories', 'plot_rsa_vs_loss', 'plot_neural_vs_loss',
-           'plot_single_epoch_deltas', 'plot_single_epoch_neural_deltas', 'plot_perturbation_types',
-           'plot_recovery_heatmap', 'plot_deviation_heatmap', 'published_figures', 'figures_main', 'cli_figures']
+__all__ = ['METRIC_LABELS', 'DELTA_LABELS', 'FIGURES_DIR', 'TYPE_LABELS', 'TYPE_COLORS', 'WRITEUP_STARTS', 'HEATMAP_STARTS',
+           'PUBLISHED_FIGURES', 'figure_style', 'save_figure', 'drawn_texts', 'clipped_texts', 'fit_titles',
+           'plot_baseline_trajectories', 'plot_rsa_vs_loss', 'plot_neural_vs_loss', 'plot_single_epoch_deltas',
+           'plot_single_epoch_neural_deltas', 'plot_perturbation_types', 'type_deltas', 'plot_type_bars',
+           'plot_recovery_heatmap', 'recovery_times', 'plot_recovery_bars', 'plot_deviation_heatmap',
+           'published_figures', 'figures_main', 'cli_figures']
 
 # %% ../nbs/07_figures.ipynb #10fc387d
 METRIC_LABELS = {'behavioral_rsa': 'Behavioral alignment (Spearman ρ)', 'test_loss': 'Test loss (MSE)',
@@ -54,12 +56,14 @@ def figure_style(font_scale: float = 1.15):
     with plt.rc_context(rc): yield
 
 def save_figure(fig, name: str, out_dir=None, formats=('png', 'pdf'), dpi: int = 150) -> list[Path]:
-    "Save `fig` as `out_dir/name.<fmt>` for each format (default folder: `FIGURES_DIR`); return the paths."
+    "Save `fig` as `out_dir/name.<fmt>` for each format, and its drawn values `fig.data` as `name.csv`; return the paths."
     out_dir = Path(FIGURES_DIR if out_dir is None else out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir/f'{name}.{fmt}' for fmt in formats]
     tight = None if fig.get_layout_engine() is not None else 'tight'   # constrained layout already fits everything
     for p in paths:   # no creation date in the PDF: the same figure gives the same bytes
         fig.savefig(p, dpi=dpi, bbox_inches=tight, facecolor='white', metadata={'CreationDate': None} if p.suffix == '.pdf' else None)
+    if getattr(fig, 'data', None) is not None:   # the values drawn, for a reader to check without code
+        paths.append(out_dir/f'{name}.csv'); fig.data.to_csv(paths[-1], index=False)
     return paths
 
 def _need(df, what):
@@ -174,7 +178,7 @@ def _loss_axis(ax, step=20):
 # %% ../nbs/07_figures.ipynb #43e5ec29
 def plot_rsa_vs_loss(epochs: pd.DataFrame, neural: Optional[pd.DataFrame] = None, *, seed: int = 1, dataset: str = 'nod',
                      rois=None, source=None, until_best: bool = True, label_epochs=(1, 5, 10, 15),
-                     out_dir=None, name=None):
+                     loss_label: str = 'Test loss (MSE, reversed)', title: Optional[str] = None, out_dir=None, name=None):
     "Behavioral (and neural, per ROI) alignment of one baseline seed versus its test loss."
     base = select(epochs, sweep=BASELINE, source=source, seed=seed)
     if until_best: base = rows_until_best(base, ['seed'])
@@ -194,7 +198,8 @@ def plot_rsa_vs_loss(epochs: pd.DataFrame, neural: Optional[pd.DataFrame] = None
                         fontsize=8, ha='left' if e == min(label_epochs) else 'right',
                         arrowprops=dict(arrowstyle='-', lw=0.6, color='0.3'))
             ax.plot(x, y, 'o', ms=3, color='k')
-        _loss_axis(ax); ax.set(ylabel=METRIC_LABELS['behavioral_rsa'], title=f'Behavioral alignment (seed {seed})')
+        ax.margins(y=0.14)                                     # room for the epoch labels above the curve
+        _loss_axis(ax); ax.set(xlabel=loss_label, ylabel=METRIC_LABELS['behavioral_rsa'], title=title or f'Behavioral alignment (seed {seed})')
         data = base.assign(dataset='behavior', roi='behavior', rsa=base.behavioral_rsa)
         if neural is not None:
             m = _merge_neural_loss(epochs, neural, dataset, seed, rois, source, until_best)
@@ -246,7 +251,9 @@ _GOOD, _BAD_RSA, _BAD_LOSS = '#3a9d3a', '#4a4ad0', '#d04a4a'
 def _bar_deltas(ax, agg, metric):
     good = agg['mean'] > 0 if metric in ('behavioral_rsa', 'rsa') else agg['mean'] < 0
     bad = _BAD_RSA if metric in ('behavioral_rsa', 'rsa') else _BAD_LOSS
-    ax.bar(agg.index, agg['mean'], width=0.85, color=np.where(good, _GOOD, bad), edgecolor='k', linewidth=0.3, alpha=0.85)
+    bars = ax.bar(agg.index, agg['mean'], width=0.85, color=np.where(good, _GOOD, bad), edgecolor='k', linewidth=0.3, alpha=0.85)
+    for b, n in zip(bars, agg['n']):
+        if n < agg['n'].max(): b.set(alpha=0.35, hatch='////')       # fewer seeds than the others: shown, not hidden
     if (agg['n'] > 1).any():
         ax.errorbar(agg.index, agg['mean'], yerr=agg['std'].fillna(0), fmt='none', ecolor='0.25', elinewidth=0.6, capsize=0)
     ax.axhline(0, color='k', lw=0.8)
@@ -254,6 +261,13 @@ def _bar_deltas(ax, agg, metric):
 
 def _agg(d, by='perturb_epoch'):
     return d.groupby(by).delta.agg(mean='mean', std='std', n='count')
+
+def _seeds_text(deltas, by='perturb_epoch') -> str:
+    "'seed 1', 'mean ± SD, 3 seeds', or where some bars have fewer seeds, how many of them (they are hatched)."
+    n = deltas.groupby(by).seed.nunique(); top = int(n.max())
+    if deltas.seed.nunique() == 1: return f'seed {deltas.seed.iloc[0]}'
+    if (n == top).all(): return f'mean ± SD over {top} seeds'
+    return f'mean ± SD over up to {top} seeds; {int((n < top).sum())} of {len(n)} epochs have fewer (hatched)'
 
 # %% ../nbs/07_figures.ipynb #a1e8e560
 def plot_single_epoch_deltas(epochs: pd.DataFrame, *, sweep='single_epoch', seed=None, source=None,
@@ -267,9 +281,7 @@ def plot_single_epoch_deltas(epochs: pd.DataFrame, *, sweep='single_epoch', seed
         for ax, m in zip(axes[:, 0], metrics):
             _bar_deltas(ax, _agg(deltas[deltas.metric == m]), m); ax.set_ylabel(DELTA_LABELS[m])
         axes[-1, 0].set_xlabel('Perturbed epoch')
-        n = deltas.seed.nunique()
-        fig.suptitle(f'Single-epoch perturbations: change at the perturbed epoch '
-                     f'({"seed " + str(deltas.seed.iloc[0]) if n == 1 else f"mean ± SD, {n} seeds"})', fontweight='bold')
+        fig.suptitle(f'Single-epoch perturbations: change at the perturbed epoch ({_seeds_text(deltas)})', fontweight='bold')
     return _finish(fig, deltas, name, out_dir)
 
 # %% ../nbs/07_figures.ipynb #53d7e4f5
@@ -289,10 +301,9 @@ def plot_single_epoch_neural_deltas(neural: pd.DataFrame, *, dataset: str = 'nod
         for ax in axes.flat[len(order):]: ax.set_visible(False)
         for ax in axes[:, 0]: ax.set_ylabel('Δ ' + _VALUE_LABELS[value][0].lower() + _VALUE_LABELS[value][1:])
         for ax in axes[-1, :]: ax.set_xlabel('Perturbed epoch')
-        n = deltas.seed.nunique()
         what = 'ceiling-normalised neural alignment' if value == 'rsa_normalized' else 'neural alignment'
-        fig.suptitle(f'Single-epoch perturbation: change in {what}, {_dataset_label(dataset)} '
-                     f'({"seed " + str(deltas.seed.iloc[0]) if n == 1 else f"mean ± SD over {n} seeds"})', fontweight='bold')
+        fig.suptitle(f'Single-epoch perturbation: change in {what}, {_dataset_label(dataset)} ({_seeds_text(deltas)})',
+                     fontweight='bold')
     return _finish(fig, deltas, name or f'single_epoch_neural_deltas_{dataset}' + ('_normalized' if value == 'rsa_normalized' else ''), out_dir)
 
 # %% ../nbs/07_figures.ipynb #a7606677
@@ -321,22 +332,79 @@ def plot_perturbation_types(epochs: pd.DataFrame, *, sweep='perturb_types', sour
         fig.suptitle(f'Effect of each perturbation type by timing (mean ± SD over {n} seed{"s" * (n > 1)})', fontweight='bold')
     return _finish(fig, agg, name, out_dir)
 
+# %% ../nbs/07_figures.ipynb #b84ab27f
+# The perturbation types as the write-up's figures name and colour them (fig 2a), in its order
+TYPE_LABELS = {'image_noise': 'Image noise', 'uniform_images': 'Blank image', 'label_shuffle': 'Label shuffle',
+               'random_target': 'Target noise (random targets)'}
+TYPE_COLORS = {'image_noise': '#DC3912', 'uniform_images': '#FF9900', 'label_shuffle': '#3366CC', 'random_target': '#109618'}
+
+def _type_order(types) -> list:
+    return [t for t in TYPE_LABELS if t in set(types)] + sorted(set(types) - set(TYPE_LABELS))
+
+def type_deltas(epochs: pd.DataFrame, *, sweep='perturb_types', source=None, seeds=None,
+                metrics=('test_loss', 'behavioral_rsa')) -> pd.DataFrame:
+    "Tidy `type, perturb_epoch, metric, delta, sd, n_seeds`: each type's change at its perturbed epoch, mean over seeds."
+    base, pert = split_baseline(select(epochs, source=source, seed=seeds))
+    pert = _need(select(pert, sweep=sweep), f'rows of sweep {sweep!r}')
+    d = pd.concat([sweep_deltas(pert, base, m, how='at_perturb_epoch') for m in metrics])
+    return _mean_deltas(d.rename(columns={'perturb_type': 'type'}))
+
+def _mean_deltas(d: pd.DataFrame) -> pd.DataFrame:
+    g = d.groupby(['type', 'perturb_epoch', 'metric'], sort=False).delta
+    out = g.agg(delta='mean', sd='std', n_seeds='count').reset_index()
+    out['order'] = out.type.map({t: i for i, t in enumerate(_type_order(out.type))})
+    return out.sort_values(['metric', 'order', 'perturb_epoch']).drop(columns='order').reset_index(drop=True)
+
+# %% ../nbs/07_figures.ipynb #9137617b
+def plot_type_bars(deltas: pd.DataFrame, *, metrics=('test_loss', 'behavioral_rsa'), labels=None, title=None,
+                   out_dir=None, name='perturbation_type_bars'):
+    "Grouped bars (one per type) of the change at each perturbed epoch, a panel per metric, from `type_deltas`' table."
+    check_columns(deltas, ['type', 'perturb_epoch', 'metric', 'delta'], 'type deltas')
+    d = _need(deltas[deltas.metric.isin(metrics)], f'type deltas of {list(metrics)}')
+    types, epochs = _type_order(d.type), sorted(d.perturb_epoch.unique())
+    labels, w = {**DELTA_LABELS, **(labels or {})}, 0.8 / len(types)
+    stack = len(epochs) > 8                                # many epochs: panels above each other, as the write-up's fig 2b
+    width = max(6.5, 0.22*len(epochs)*len(types) + 1.5)
+    with figure_style():
+        fig, axes = plt.subplots(len(metrics) if stack else 1, 1 if stack else len(metrics), layout='constrained', squeeze=False,
+                                 figsize=(width, 3.2*len(metrics)) if stack else (width*len(metrics), 3.8))
+        for ax, m in zip(axes.flat, metrics):
+            for i, t in enumerate(types):
+                g = d[(d.metric == m) & (d.type == t)].set_index('perturb_epoch').reindex(epochs)
+                yerr = g['sd'].fillna(0).to_numpy() if 'sd' in g and (g.get('n_seeds', 1) > 1).any() else None
+                ax.bar(np.arange(len(epochs)) + (i - (len(types) - 1)/2)*w, g.delta, w, yerr=yerr, color=TYPE_COLORS.get(t),
+                       edgecolor='k', linewidth=0.8, label=TYPE_LABELS.get(t, t), error_kw=dict(lw=0.7))
+            ax.axhline(0, color='k', lw=1); ax.set_xticks(range(len(epochs)), [str(e) for e in epochs])
+            ax.set(xlabel='Perturbed epoch', ylabel=labels[m])
+        h, l = axes[0, 0].get_legend_handles_labels()
+        fig.legend(h, l, loc='outside lower center', ncol=len(types))
+        if title: fig.suptitle(title, fontweight='bold')
+    return _finish(fig, d, name, out_dir)
+
 # %% ../nbs/07_figures.ipynb #a2085837
 def _recovery_text(t: float) -> str:
     "A recovery time (a mean over seeds, rounded to one decimal) as the heatmap prints it: `1.5`, `2`."
     return f'{t:.1f}'.removesuffix('.0')
 
+def _color_range(grid) -> dict:
+    "vmin/vmax for a grid whose coloured cells all hold one value (else seaborn's own): a colour bar around that value."
+    v = np.unique(grid.to_numpy()[np.isfinite(grid.to_numpy(dtype=float))])
+    return dict(vmin=v[0] - 0.5, vmax=v[0] + 0.5) if len(v) == 1 else {}
+
 def _heatmap(ax, grid, fmt, cmap, center, label, annot=None):
-    sns.heatmap(grid, ax=ax, cmap=cmap, center=center, annot=grid if annot is None else annot, fmt=fmt if annot is None else '',
-                annot_kws=dict(fontsize=8), linewidths=0.5, linecolor='0.6', cbar_kws=dict(label=label, pad=0.02))
+    rng = _color_range(grid)
+    sns.heatmap(grid, ax=ax, cmap=cmap, center=None if rng else center, annot=grid if annot is None else annot,
+                fmt=fmt if annot is None else '', annot_kws=dict(fontsize=8), linewidths=0.5, linecolor='0.6',
+                cbar_kws=dict(label=label, pad=0.02, **({'ticks': [rng['vmin'] + 0.5]} if rng else {})), **rng)
     ax.set(xlabel='Start epoch', ylabel='Perturbation length (epochs)')
     ax.tick_params(axis='y', rotation=0); ax.grid(False)
 
 def plot_recovery_heatmap(epochs: pd.DataFrame, *, sweep='variable_length', seeds=None, source=None, tolerance: float = 0.01,
-                          out_dir=None, name='recovery_heatmap'):
+                          starts=None, rule: str = 'published', out_dir=None, name='recovery_heatmap'):
     "Recovery time (epochs after the window until test loss is within `tolerance` of baseline) per start x length; NR marked."
     base, pert = split_baseline(select(epochs, source=source, seed=seeds))
-    rec = recovery_table(_need(select(pert, sweep=sweep), f'rows of sweep {sweep!r}'), base, tolerance)
+    pert = select(pert, sweep=sweep, perturb_epoch=None if starts is None else list(starts))
+    rec = recovery_table(_need(pert, f'rows of sweep {sweep!r}'), base, tolerance, rule=rule)
     cell = rec.groupby(['perturb_length', 'perturb_epoch']).agg(time=('recovery_time', 'mean'), n=('recovered', 'size'), ok=('recovered', 'sum'))
     grid = cell.time.round(1).unstack('perturb_epoch')        # what is printed is what is coloured
     nr = (cell.n - cell.ok).unstack('perturb_epoch')
@@ -358,6 +426,42 @@ def plot_recovery_heatmap(epochs: pd.DataFrame, *, sweep='variable_length', seed
                      + (f'\nmean of the seeds that recovered (of {ns}), to one decimal; (k NR): k seeds never recovered' if ns > 1 else ''))
     return _finish(fig, rec, name, out_dir)
 
+# %% ../nbs/07_figures.ipynb #887fd905
+def recovery_times(epochs: pd.DataFrame, *, sweep='variable_length', seeds=None, source=None, starts=None,
+                   tolerance: float = 0.01, rule: str = 'published') -> pd.DataFrame:
+    "Tidy `seed, start, length, epochs_to_recovery` (NaN for NR) of every run of a variable-length sweep."
+    base, pert = split_baseline(select(epochs, source=source, seed=seeds))
+    pert = _need(select(pert, sweep=sweep, perturb_epoch=None if starts is None else list(starts)), f'rows of sweep {sweep!r}')
+    rec = recovery_table(pert, base, tolerance, rule=rule)
+    out = rec.rename(columns={'perturb_epoch': 'start', 'perturb_length': 'length', 'recovery_time': 'epochs_to_recovery'})
+    return out[['seed', 'start', 'length', 'epochs_to_recovery']].sort_values(['seed', 'start', 'length']).reset_index(drop=True)
+
+# %% ../nbs/07_figures.ipynb #2c4e9583
+def plot_recovery_bars(epochs: pd.DataFrame, *, sweep='variable_length', seeds=None, source=None, starts=None,
+                       tolerance: float = 0.01, rule: str = 'published', out_dir=None, name='recovery_bars'):
+    "Epochs to recovery per start epoch (sections) and length (bars), NR marked, as the write-up's fig 4."
+    rt = recovery_times(epochs, sweep=sweep, seeds=seeds, source=source, starts=starts, tolerance=tolerance, rule=rule)
+    cell = rt.groupby(['start', 'length']).epochs_to_recovery.agg(time='mean', ok='count', n='size').reset_index()
+    x = np.arange(len(cell)); ns = rt.seed.nunique()
+    with figure_style():
+        fig, ax = plt.subplots(figsize=(max(8, 0.17*len(cell) + 2), 4.2), layout='constrained')
+        ax.bar(x, cell.time.fillna(0), color='#4682b4', alpha=0.75, edgecolor='k', linewidth=0.5)
+        top = max(float(cell.time.max()) if cell.time.notna().any() else 1.0, 1.0)
+        for i, r in cell.iterrows():
+            if r.ok < r.n: ax.text(i, 0.01*top, NEVER_RECOVERED if r.ok == 0 else f'{int(r.n - r.ok)}\n{NEVER_RECOVERED}',
+                                   ha='center', va='bottom', fontsize=7, fontweight='bold', color='red', clip_on=False)
+        for k, (s, g) in enumerate(cell.groupby('start')):
+            lo, hi = g.index.min() - 0.5, g.index.max() + 0.5
+            if k % 2 == 0: ax.axvspan(lo, hi, color='0.5', alpha=0.08, lw=0)
+            if k: ax.axvline(lo, color='0.6', lw=1.2)
+            ax.text((lo + hi)/2, 1.01, f'start\n{s}', transform=ax.get_xaxis_transform(), ha='center', va='bottom',
+                    fontsize=8, fontweight='bold')
+        ax.set_xticks(x, cell.length.astype(str), fontsize=7, rotation=90); ax.set_xlim(-0.5, len(cell) - 0.5)
+        ax.set(xlabel='Perturbation length (epochs), grouped by start epoch', ylabel='Epochs to recovery')
+        ax.set_title(f'Recovery: test loss back within {tolerance:.0%} of the baseline ({NEVER_RECOVERED}: never recovered)'
+                     + (f'; mean of the seeds that recovered, of {ns}' if ns > 1 else f'; seed {rt.seed.iloc[0]}'), pad=34)
+    return _finish(fig, rt, name, out_dir)
+
 # %% ../nbs/07_figures.ipynb #44179b77
 def _decimals(grid) -> int:
     "Decimals the deviation heatmap prints: 3 below 1, 2 below 100, else 1 (by the largest magnitude in the grid)."
@@ -365,10 +469,10 @@ def _decimals(grid) -> int:
     return 3 if m < 1 else 2 if m < 100 else 1
 
 def plot_deviation_heatmap(epochs: pd.DataFrame, *, sweep='variable_length', seeds=None, source=None, until_best: bool = False,
-                           out_dir=None, name='deviation_heatmaps'):
+                           starts=None, out_dir=None, name='deviation_heatmaps'):
     "Max behavioral RSA and min test loss of each run minus the baseline's, start epoch x length, annotated."
     base, pert = split_baseline(select(epochs, source=source, seed=seeds))
-    pert = _need(select(pert, sweep=sweep), f'rows of sweep {sweep!r}')
+    pert = _need(select(pert, sweep=sweep, perturb_epoch=None if starts is None else list(starts)), f'rows of sweep {sweep!r}')
     dev = pd.concat([sweep_deltas(pert, base, 'behavioral_rsa', how='max', until_best=until_best),
                      sweep_deltas(pert, base, 'test_loss', how='min', until_best=until_best)])
     n = dev.seed.nunique()
@@ -385,26 +489,49 @@ def plot_deviation_heatmap(epochs: pd.DataFrame, *, sweep='variable_length', see
     return _finish(fig, dev, name, out_dir)
 
 # %% ../nbs/07_figures.ipynb #4ba31ff3
-from .analysis import load_paper_results
+from .analysis import load_paper_results, load_vit_results, VIT_SEED
 
-def _published(ep, ne) -> dict:
-    "The figures the published results support: name -> function drawing it from the epoch and neural tables."
-    return {'fig1_baseline_trajectories': lambda: plot_baseline_trajectories(ep),
+WRITEUP_STARTS = (1, 2, 3, 6, 7, 8, 10, 40, 70, 80, 90)                     # the starts of the write-up's fig 4
+HEATMAP_STARTS = (1, 2, 3, 6, 7, 8, 10, 20, 30, 40, 50, 70, 80, 90)        # the starts of the published heatmaps
+
+def _published(ep, ne, vit) -> dict:
+    "The figures the published results support: name -> function drawing it from the epoch, neural and ViT tables."
+    clip = None if ep is None else select(ep, source='paper')
+    return {'fig1_baseline_trajectories': lambda: plot_baseline_trajectories(select(clip, sweep=BASELINE)),
             'fig3a_rsa_vs_loss_nod_seed1': lambda: plot_rsa_vs_loss(ep, ne, seed=1, dataset='nod'),
             'rsa_vs_loss_things_seed1': lambda: plot_rsa_vs_loss(ep, ne, seed=1, dataset='things'),   # not the paper's fig 3b
             'neural_vs_loss_nod': lambda: plot_neural_vs_loss(ep, ne, dataset='nod'),
             'neural_vs_loss_things': lambda: plot_neural_vs_loss(ep, ne, dataset='things'),
             'fig4c_single_epoch_neural_deltas_nod_seed1': lambda: plot_single_epoch_neural_deltas(ne, dataset='nod', seed=1),
             'single_epoch_neural_deltas_nod_3seeds': lambda: plot_single_epoch_neural_deltas(ne, dataset='nod', seed=None),
-            'single_epoch_neural_deltas_things_seed1': lambda: plot_single_epoch_neural_deltas(ne, dataset='things', seed=1)}
+            'single_epoch_neural_deltas_things_seed1': lambda: plot_single_epoch_neural_deltas(ne, dataset='things', seed=1),
+            # the write-up's figures (ViT-Project `Figures/`), from its per-epoch results
+            'writeup_fig1a_clip_alignment_vs_loss': lambda: plot_rsa_vs_loss(
+                ep, seed=1, label_epochs=(1, 5, 10, 15), title='CLIP-HBA baseline (seed 1): behavioral alignment'),
+            'writeup_fig1b_vit_alignment_vs_loss': lambda: plot_rsa_vs_loss(
+                vit.epochs, seed=VIT_SEED, until_best=False, label_epochs=(1, 5, 11, 17, 40),
+                loss_label='Validation loss (cross-entropy, reversed)', title='ViT-B/16 on ImageNet: behavioral alignment'),
+            'writeup_fig2a_perturbation_types': lambda: plot_type_bars(
+                type_deltas(clip), title='CLIP-HBA: change at the perturbed epoch, by perturbation type (seed 1)'),
+            'writeup_fig2b_vit_perturbation_types': lambda: plot_type_bars(
+                vit.effects.rename(columns={'perturb_type': 'type'}), labels={'test_loss': 'Δ validation loss (cross-entropy)'},
+                title='ViT-B/16: change at the perturbed epoch, by perturbation type (published effects)'),
+            'writeup_fig3a_single_epoch_delta_test_loss': lambda: plot_single_epoch_deltas(
+                clip, seed=1, metrics=('test_loss',)),
+            'writeup_fig3b_single_epoch_delta_alignment': lambda: plot_single_epoch_deltas(
+                clip, seed=1, metrics=('behavioral_rsa',)),
+            'writeup_fig4_recovery': lambda: plot_recovery_bars(clip, seeds=1, starts=WRITEUP_STARTS),
+            'recovery_heatmap': lambda: plot_recovery_heatmap(clip, seeds=1, starts=HEATMAP_STARTS),
+            'fig5_deviation_heatmaps': lambda: plot_deviation_heatmap(clip, seeds=1, starts=HEATMAP_STARTS)}
 
-PUBLISHED_FIGURES = tuple(_published(None, None))
+PUBLISHED_FIGURES = tuple(_published(None, None, None))
 
-def published_figures(out_dir=None, *, results=None, names=None, formats=('png', 'pdf')) -> dict[str, list[Path]]:
-    "Draw the figures the published results support (all, or `names`) into `out_dir` (default `FIGURES_DIR`)."
+def published_figures(out_dir=None, *, results=None, vit=None, names=None, formats=('png', 'pdf')) -> dict[str, list[Path]]:
+    "Draw the figures the published results support (all, or `names`) into `out_dir` (default `FIGURES_DIR`), a CSV beside each."
     unknown = sorted(set(names or ()) - set(PUBLISHED_FIGURES))
     if unknown: raise ValueError(f"unknown figure names {unknown}; known: {', '.join(PUBLISHED_FIGURES)}")
-    jobs, paths = _published(*(load_paper_results() if results is None else results)), {}
+    results = load_paper_results() if results is None else results
+    jobs, paths = _published(*results, load_vit_results() if vit is None else vit), {}
     for name in names or PUBLISHED_FIGURES:
         fig = jobs[name](); paths[name] = save_figure(fig, name, out_dir, formats); plt.close(fig)
     return paths
@@ -420,9 +547,9 @@ def figures_main(argv: Optional[list[str]] = None) -> dict[str, list[Path]]:
     ap.add_argument('--only', nargs='+', choices=PUBLISHED_FIGURES, metavar='NAME', help='draw only these figures')
     ap.add_argument('--formats', nargs='+', default=['png', 'pdf'], help='file formats (default: png pdf)')
     a = ap.parse_args(sys.argv[1:] if argv is None else list(argv))
-    try: results = load_paper_results(a.data)
-    except (OSError, ValueError) as e: raise SystemExit(f"hba-figures: {e}") from e
-    paths = published_figures(a.out, results=results, names=a.only, formats=tuple(a.formats))
+    try: results, vit = load_paper_results(a.data), load_vit_results(a.data)
+    except (OSError, ValueError, KeyError) as e: raise SystemExit(f"hba-figures: {e}") from e
+    paths = published_figures(a.out, results=results, vit=vit, names=a.only, formats=tuple(a.formats))
     for p in (p for ps in paths.values() for p in ps): print(p)
     return paths
 

@@ -567,6 +567,7 @@ def plot_sweep(sweep_dir, out_dir=None, formats=('png',)) -> dict[str, list[Path
             if (pert[pert.perturb_type == t].perturb_length == 1).any():
                 jobs[f'single_epoch_deltas_{t}'] = lambda dt=dt: F.plot_single_epoch_deltas(dt[(dt.sweep == F.BASELINE) | (dt.perturb_length == 1)], sweep=name)
             jobs[f'recovery_heatmap_{t}'] = lambda dt=dt: F.plot_recovery_heatmap(dt, sweep=name)
+            jobs[f'recovery_bars_{t}'] = lambda dt=dt: F.plot_recovery_bars(dt, sweep=name)
             jobs[f'deviation_heatmaps_{t}'] = lambda dt=dt: F.plot_deviation_heatmap(dt, sweep=name)
     neural = neural_table(df)
     if len(neural):                                            # runs evaluated with `evaluate_sweep`

@@ -37,9 +37,9 @@ __all__ = ['METRIC_COLUMNS', 'IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'CLI_ER
            'model_input', 'predict', 'epoch_metrics', 'scratch_metrics', 'adapters_path', 'state_path',
            'atomic_torch_save', 'write_metrics', 'read_metrics', 'last_complete_epoch', 'identity', 'data_fingerprint',
            'check_compatible', 'training_state', 'restore_state', 'load_state', 'find_baseline', 'ensure_baseline',
-           'start_point', 'summarize', 'open_run_dir', 'RunParts', 'build_run', 'restore_run', 'run_epoch',
-           'save_epoch', 'train_run', 'cache_size_estimate', 'check_config', 'parse_overrides', 'main', 'cli_train',
-           'injected_parameters', 'notebook_config']
+           'start_point', 'summarize', 'open_run_dir', 'RunParts', 'build_run', 'restore_run', 'update_early_stopping',
+           'branch_early_stopping', 'run_epoch', 'save_epoch', 'train_run', 'cache_size_estimate', 'check_config',
+           'parse_overrides', 'main', 'cli_train', 'injected_parameters', 'notebook_config']
 
 # %% ../nbs/05_train.ipynb #4946d390
 def resolve_device(name: str = 'auto') -> torch.device:
@@ -447,8 +447,20 @@ def restore_run(cfg: RunConfig, run_dir: Path, parts: RunParts, device, log=None
                          f"(adapters_epoch{done:03d}.pt, state_epoch{done:03d}.pt) to retrain from the epoch before") from None
     early = restore_state(load_state(state_path(src, done), parts.fingerprint, cfg), parts.optimizer, parts.scheduler,
                           parts.loader_gen)
+    if src != run_dir: early = branch_early_stopping(cfg.early_stopping_rule, rows)     # a branch: its own early stopping
     if log: log(f"resumed from {src} after epoch {done}")
     return done, rows, early
+
+# %% ../nbs/05_train.ipynb #eb25ac1a
+def update_early_stopping(early: dict, val_loss: float, in_window: bool, rule: str = 'pipeline') -> dict:
+    "One epoch's update of `early` (`best_val_loss`, `epochs_no_improve`), in place; no count inside the window under 'pipeline'."
+    if val_loss < early['best_val_loss']: early.update(best_val_loss=val_loss, epochs_no_improve=0)
+    elif not (in_window and rule == 'pipeline'): early['epochs_no_improve'] += 1
+    return early
+
+def branch_early_stopping(rule: str, rows: list) -> dict:
+    "A branched run's early stopping at its start: no best yet ('pipeline'), or the loaded epoch's loss ('trainer')."
+    return dict(best_val_loss=float('inf') if rule == 'pipeline' else float(rows[-1]['val_loss']), epochs_no_improve=0)
 
 # %% ../nbs/05_train.ipynb #679d4454
 def run_epoch(cfg: RunConfig, parts: RunParts, epoch: int, early: dict, device, progress: bool = True) -> dict:
@@ -458,10 +470,9 @@ def run_epoch(cfg: RunConfig, parts: RunParts, epoch: int, early: dict, device, 
         train_loss = train_epoch(parts.net, parts.loader, parts.optimizer, parts.perturbation, epoch, device,
                                  criterion=parts.criterion, scheduler=parts.scheduler, progress=progress)
         m = parts.measure(parts.net, parts.data, device, cfg.batch_size)
-    if m['val_loss'] < early['best_val_loss']: early.update(best_val_loss=m['val_loss'], epochs_no_improve=0)
-    else: early['epochs_no_improve'] += 1
-    return dict(epoch=epoch, train_loss=train_loss, **m,
-                perturbed=parts.window.is_active(epoch) and cfg.perturb_type != 'none', seconds=time.perf_counter() - t0)
+    perturbed = parts.window.is_active(epoch) and cfg.perturb_type != 'none'
+    update_early_stopping(early, m['val_loss'], perturbed, cfg.early_stopping_rule)
+    return dict(epoch=epoch, train_loss=train_loss, **m, perturbed=perturbed, seconds=time.perf_counter() - t0)
 
 def save_epoch(cfg: RunConfig, parts: RunParts, run_dir: Path, rows: list, early: dict):
     "Adapters and training state after the last row's epoch, then all metric rows (each file atomic)."
