@@ -159,7 +159,12 @@ def _roi_masks(vox: pd.DataFrame, rois, path) -> dict:
 def things_fmri_trials(betas_dir, subject, rois=THINGS_FMRI_ROIS, trial_types=('train', 'test')) -> tuple:
     "({roi: trial patterns [n_trials, n_voxels]}, the stimulus table of those trials) of one THINGS-fMRI subject."
     f = things_fmri_files(betas_dir, subject)
-    resp = pd.read_hdf(f['responses']) if f['responses'].suffix == '.h5' else pd.read_csv(f['responses'])
+    try: resp = pd.read_hdf(f['responses']) if f['responses'].suffix == '.h5' else pd.read_csv(f['responses'])
+    except ImportError: raise
+    except Exception as e:                     # HDF5ExtError, ParserError, ...: say which file and what it should be
+        raise ValueError(f"{f['responses']}: not a readable THINGS-fMRI response table (a pandas "
+                         f"{'HDF5 table' if f['responses'].suffix == '.h5' else 'CSV'} of voxels x trials; "
+                         f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
     vox, stim = pd.read_csv(f['voxels']), pd.read_csv(f['stimuli'])
     for df, p, cols in ((resp, f['responses'], ['voxel_id']), (vox, f['voxels'], ['voxel_id']), (stim, f['stimuli'], ['trial_type', 'session', 'run', 'stimulus'])):
         miss = [c for c in cols if c not in df.columns]
