@@ -25,7 +25,7 @@ from .evaluate import model_rdm, upper_tri
 from .neural import prepare_target, target_scores, bootstrap_target, roi_ceilings, _PREPARED
 
 # %% auto #0
-__all__ = ['BENCH_SIZES', 'NEURAL_CASES', 'STUDY_SCALE', 'ReferenceStyle', 'bench_one', 'bench_main', 'cli_bench', 'bench_neural']
+__all__ = ['BENCH_SIZES', 'NEURAL_CASES', 'STUDY_SCALE', 'ReferenceStyle', 'bench_one', 'bench_neural', 'bench_main', 'cli_bench']
 
 # %% ../nbs/09_bench.ipynb #8eb5f10f
 BENCH_SIZES = {
@@ -103,56 +103,6 @@ def bench_one(size: str, path: str, device: str = 'auto', precision: str = 'fp32
                 train_s=t1 - t0, eval_s=t2 - t1, epoch_s=t2 - t0, images_per_s=(n_train + n_eval) / (t2 - t0),
                 peak_mem_mb=peak, cache_s=cache_s if path == 'fast' else 0.0, train_loss=train_loss, val_loss=m['val_loss'])
 
-# %% ../nbs/09_bench.ipynb #f3dea3ed
-def bench_main(argv: list[str] | None = None) -> pd.DataFrame:
-    "`python -m hba_perturb.bench [--sizes demo,mid,vitl] [--csv bench.csv] ...`: time both paths, print ratios."
-    ap = argparse.ArgumentParser(prog='hba-bench', description='Time one epoch (training + evaluation): reference-style vs fast path.')
-    ap.add_argument('--sizes', default=None, help=f"comma-separated, from {list(BENCH_SIZES) + ['neural']} (default: demo,mid, and vitl on a GPU)")
-    ap.add_argument('--neural-cases', default=','.join(NEURAL_CASES), help=f"cases of --sizes neural, from {list(NEURAL_CASES)}")
-    ap.add_argument('--neural-scale', type=float, default=1.0, help='stimuli of the neural cases x this (1: the study)')
-    ap.add_argument('--neural-boot', type=int, default=100, help='bootstrap draws of the neural cases')
-    ap.add_argument('--paths', default='reference,fast'); ap.add_argument('--csv', default='bench.csv')
-    ap.add_argument('--device', default='auto'); ap.add_argument('--precision', default='fp32', choices=['fp32', 'bf16'])
-    ap.add_argument('--tf32', action='store_true'); ap.add_argument('--compile', action='store_true')
-    ap.add_argument('--n-images', type=int, default=None, help='images of the synthetic sizes (default 1854, as the study)')
-    ap.add_argument('--one', nargs=2, metavar=('SIZE', 'PATH'), help=argparse.SUPPRESS)
-    a = ap.parse_args(argv)
-    opts = dict(device=a.device, precision=a.precision, tf32=a.tf32, compile=a.compile, n_images=a.n_images)
-    if a.one:                                                  # worker: one measurement, as JSON on the last line
-        print(json.dumps(bench_one(*a.one, **opts))); return None
-    sizes = a.sizes.split(',') if a.sizes else ['demo', 'mid'] + (['vitl'] if torch.cuda.is_available() else [])
-    bad = [s for s in sizes if s not in BENCH_SIZES and s != 'neural'] + [c for c in a.neural_cases.split(',') if c not in NEURAL_CASES]
-    if bad: ap.error(f"unknown size or neural case {bad[0]!r}; sizes: {list(BENCH_SIZES) + ['neural']}, cases: {list(NEURAL_CASES)}")
-    neural = []
-    if 'neural' in sizes:
-        for case in a.neural_cases.split(','):
-            c = NEURAL_CASES[case]
-            neural += bench_neural(case, a.neural_boot, a.device, sizes=dict(c, n=max(10, round(c['n'] * a.neural_scale))))
-        nd = pd.DataFrame(neural)
-        print(nd[['case', 'step', 'ours_s', 'plain_s', 'ratio', 'max_abs_diff']].to_string(index=False, float_format=lambda v: f'{v:.3g}'))
-        sizes = [s for s in sizes if s != 'neural']
-        if not sizes: nd.to_csv(a.csv, index=False); return nd
-    rows = []
-    for size in sizes:
-        for path in a.paths.split(','):
-            cmd = [sys.executable, '-m', 'hba_perturb.bench', '--one', size, path, '--device', a.device,
-                   '--precision', a.precision] + ['--tf32'] * a.tf32 + ['--compile'] * a.compile + (['--n-images', str(a.n_images)] if a.n_images else [])
-            r = subprocess.run(cmd, capture_output=True, text=True)
-            if r.returncode: raise RuntimeError(f"benchmark {size}/{path} failed:\n{r.stderr[-3000:]}")
-            rows.append(json.loads(r.stdout.strip().splitlines()[-1]))
-            print(f"{size:>5} {path:>9}: {rows[-1]['epoch_s']:8.2f} s/epoch", flush=True)
-    df = pd.DataFrame(rows)
-    ref = df[df.path == 'reference'].set_index('size').epoch_s
-    df['ratio_reference_over_fast'] = [ref.get(s, np.nan) / e if p == 'fast' else np.nan for s, p, e in zip(df['size'], df.path, df.epoch_s)]
-    pd.concat([df, pd.DataFrame(neural)], ignore_index=True).to_csv(a.csv, index=False)
-    cols = ['size', 'path', 'device', 'n_train', 'epoch_s', 'train_s', 'eval_s', 'images_per_s', 'peak_mem_mb', 'cache_s', 'ratio_reference_over_fast']
-    print(df[cols].to_string(index=False, float_format=lambda v: f'{v:.3g}'))
-    return df
-
-def cli_bench():
-    "Console script `hba-bench`."
-    bench_main()
-
 # %% ../nbs/09_bench.ipynb #a1f26941
 NEURAL_CASES = {'NOD': dict(n=1000, rois=14, subjects=9), 'THINGS-fMRI': dict(n=720, rois=5, subjects=3)}
 STUDY_SCALE = dict(runs=350, epochs=100)      # the study's sweep, for the extrapolation
@@ -222,6 +172,56 @@ def bench_neural(case: str = 'NOD', n_boot: int = 100, device: str = 'auto', cac
         (runs * t_ceil * p['rois'] / k + runs * epochs * epoch_plain) / 3600, np.nan,
         'per epoch: point estimates + sweep bootstrap (no forward pass); ceilings: ours once, plain once per run')
     return rows
+
+# %% ../nbs/09_bench.ipynb #f3dea3ed
+def bench_main(argv: list[str] | None = None) -> pd.DataFrame:
+    "`python -m hba_perturb.bench [--sizes demo,mid,vitl] [--csv bench.csv] ...`: time both paths, print ratios."
+    ap = argparse.ArgumentParser(prog='hba-bench', description='Time one epoch (training + evaluation): reference-style vs fast path.')
+    ap.add_argument('--sizes', default=None, help=f"comma-separated, from {list(BENCH_SIZES) + ['neural']} (default: demo,mid, and vitl on a GPU)")
+    ap.add_argument('--neural-cases', default=','.join(NEURAL_CASES), help=f"cases of --sizes neural, from {list(NEURAL_CASES)}")
+    ap.add_argument('--neural-scale', type=float, default=1.0, help='stimuli of the neural cases x this (1: the study)')
+    ap.add_argument('--neural-boot', type=int, default=100, help='bootstrap draws of the neural cases')
+    ap.add_argument('--paths', default='reference,fast'); ap.add_argument('--csv', default='bench.csv')
+    ap.add_argument('--device', default='auto'); ap.add_argument('--precision', default='fp32', choices=['fp32', 'bf16'])
+    ap.add_argument('--tf32', action='store_true'); ap.add_argument('--compile', action='store_true')
+    ap.add_argument('--n-images', type=int, default=None, help='images of the synthetic sizes (default 1854, as the study)')
+    ap.add_argument('--one', nargs=2, metavar=('SIZE', 'PATH'), help=argparse.SUPPRESS)
+    a = ap.parse_args(argv)
+    opts = dict(device=a.device, precision=a.precision, tf32=a.tf32, compile=a.compile, n_images=a.n_images)
+    if a.one:                                                  # worker: one measurement, as JSON on the last line
+        print(json.dumps(bench_one(*a.one, **opts))); return None
+    sizes = a.sizes.split(',') if a.sizes else ['demo', 'mid'] + (['vitl'] if torch.cuda.is_available() else [])
+    bad = [s for s in sizes if s not in BENCH_SIZES and s != 'neural'] + [c for c in a.neural_cases.split(',') if c not in NEURAL_CASES]
+    if bad: ap.error(f"unknown size or neural case {bad[0]!r}; sizes: {list(BENCH_SIZES) + ['neural']}, cases: {list(NEURAL_CASES)}")
+    neural = []
+    if 'neural' in sizes:
+        for case in a.neural_cases.split(','):
+            c = NEURAL_CASES[case]
+            neural += bench_neural(case, a.neural_boot, a.device, sizes=dict(c, n=max(10, round(c['n'] * a.neural_scale))))
+        nd = pd.DataFrame(neural)
+        print(nd[['case', 'step', 'ours_s', 'plain_s', 'ratio', 'max_abs_diff']].to_string(index=False, float_format=lambda v: f'{v:.3g}'))
+        sizes = [s for s in sizes if s != 'neural']
+        if not sizes: nd.to_csv(a.csv, index=False); return nd
+    rows = []
+    for size in sizes:
+        for path in a.paths.split(','):
+            cmd = [sys.executable, '-m', 'hba_perturb.bench', '--one', size, path, '--device', a.device,
+                   '--precision', a.precision] + ['--tf32'] * a.tf32 + ['--compile'] * a.compile + (['--n-images', str(a.n_images)] if a.n_images else [])
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            if r.returncode: raise RuntimeError(f"benchmark {size}/{path} failed:\n{r.stderr[-3000:]}")
+            rows.append(json.loads(r.stdout.strip().splitlines()[-1]))
+            print(f"{size:>5} {path:>9}: {rows[-1]['epoch_s']:8.2f} s/epoch", flush=True)
+    df = pd.DataFrame(rows)
+    ref = df[df.path == 'reference'].set_index('size').epoch_s
+    df['ratio_reference_over_fast'] = [ref.get(s, np.nan) / e if p == 'fast' else np.nan for s, p, e in zip(df['size'], df.path, df.epoch_s)]
+    pd.concat([df, pd.DataFrame(neural)], ignore_index=True).to_csv(a.csv, index=False)
+    cols = ['size', 'path', 'device', 'n_train', 'epoch_s', 'train_s', 'eval_s', 'images_per_s', 'peak_mem_mb', 'cache_s', 'ratio_reference_over_fast']
+    print(df[cols].to_string(index=False, float_format=lambda v: f'{v:.3g}'))
+    return df
+
+def cli_bench():
+    "Console script `hba-bench`."
+    bench_main()
 
 # %% ../nbs/09_bench.ipynb #fd0aa4c7
 if __name__ == '__main__' and '__file__' in globals(): bench_main()   # `python -m hba_perturb.bench`
