@@ -169,8 +169,9 @@ def tiny_zoo() -> list[ModelSpec]:
 POOLS = ('auto', 'cls', 'mean')
 
 def pool_features(x: torch.Tensor, pool: str = 'auto', n_prefix: int = 1) -> torch.Tensor:
-    "[B, d] from tokens [B, L, d] (`n_prefix` class/register tokens first), a map [B, C, H, W] or vectors [B, d]."
+    "[B, d] from tokens [B, L, d] (`n_prefix` class/register tokens first), a map [B, C, H, W], vectors [B, d] or numbers [B]."
     if pool not in POOLS: raise ValueError(f"pool: expected one of {POOLS}, got {pool!r}")
+    if x.ndim == 1: return x[:, None]                                   # one number per image
     if x.ndim == 2: return x
     if x.ndim == 4: x, n_prefix = x.flatten(2).transpose(1, 2), 0     # a map is tokens without a class token
     if x.ndim != 3: raise ValueError(f"pool: expected [B, d], [B, L, d] or [B, C, H, W], got shape {tuple(x.shape)}")
