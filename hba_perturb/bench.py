@@ -4,10 +4,12 @@
 
 # %% ../nbs/09_bench.ipynb #bf4f4ad7
 from __future__ import annotations
-import argparse, dataclasses, json, resource, subprocess, sys, time
+import argparse, dataclasses, json, resource, subprocess, sys, tempfile, time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.stats
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -19,9 +21,11 @@ from .perturbations import PerturbWindow, make_perturbation
 from .fastpath import FastCLIPHBA, cached_splits
 from .train import resolve_device, train_epoch, model_input, epoch_metrics
 from .test_utils import SyntheticImages
+from .evaluate import model_rdm, upper_tri
+from .neural import prepare_target, target_scores, bootstrap_target, roi_ceilings, _PREPARED
 
 # %% auto #0
-__all__ = ['BENCH_SIZES', 'ReferenceStyle', 'bench_one', 'bench_main', 'cli_bench']
+__all__ = ['BENCH_SIZES', 'NEURAL_CASES', 'STUDY_SCALE', 'ReferenceStyle', 'bench_one', 'bench_neural', 'bench_main', 'cli_bench']
 
 # %% ../nbs/09_bench.ipynb #8eb5f10f
 BENCH_SIZES = {
@@ -99,11 +103,84 @@ def bench_one(size: str, path: str, device: str = 'auto', precision: str = 'fp32
                 train_s=t1 - t0, eval_s=t2 - t1, epoch_s=t2 - t0, images_per_s=(n_train + n_eval) / (t2 - t0),
                 peak_mem_mb=peak, cache_s=cache_s if path == 'fast' else 0.0, train_loss=train_loss, val_loss=m['val_loss'])
 
+# %% ../nbs/09_bench.ipynb #a1f26941
+NEURAL_CASES = {'NOD': dict(n=1000, rois=14, subjects=9), 'THINGS-fMRI': dict(n=720, rois=5, subjects=3)}
+STUDY_SCALE = dict(runs=350, epochs=100)      # the study's sweep, for the extrapolation
+
+def _timed(f):
+    t = time.perf_counter(); out = f(); return out, time.perf_counter() - t
+
+def _neural_case(n: int, rois: int, subjects: int, n_features: int = 66, seed: int = 0) -> tuple:
+    "(model features [n, 66], {roi: [subjects, n, n]}): subjects' RDMs share a structure with the features."
+    g = np.random.default_rng(seed)
+    truth = g.normal(size=(n, n_features))
+    stacks = {f'ROI{r:02d}': np.stack([model_rdm(truth + 2 * g.normal(size=truth.shape), 'pearson') for _ in range(subjects)])
+              for r in range(rois)}
+    return truth + g.normal(size=truth.shape), stacks
+
+def _plain_point(feats, stacks) -> np.ndarray:
+    "Plain scipy: the model RDM, then per ROI the group-mean RDM and `spearmanr` of the upper triangles."
+    m = upper_tri(model_rdm(feats, 'cosine'))
+    return np.array([scipy.stats.spearmanr(m, upper_tri(s.mean(0))).statistic for s in stacks.values()])
+
+def _plain_boot(feats, stack, n_boot: int, seed: int = 0) -> np.ndarray:
+    "Plain scipy bootstrap of one ROI's group-RDM rho: resample stimuli, build both vectors, `spearmanr`."
+    mrdm, group, g = model_rdm(feats, 'cosine'), stack.mean(0), np.random.default_rng(seed)
+    n = len(mrdm); iu = np.triu_indices(n, 1); out = []
+    for _ in range(n_boot):
+        idx = g.integers(0, n, n); keep = idx[iu[0]] != idx[iu[1]]
+        i, j = idx[iu[0]][keep], idx[iu[1]][keep]
+        out.append(scipy.stats.spearmanr(mrdm[i, j], group[i, j]).statistic)
+    return np.array(out)
+
+def bench_neural(case: str = 'NOD', n_boot: int = 100, device: str = 'auto', cache_dir=None, plain_boot_draws: int = 2,
+                 plain_ceiling_rois: int = 1, sizes: dict | None = None) -> list[dict]:
+    "Rows (step, ours_s, plain_s, ratio, max_abs_diff) for scoring one epoch against a case of `NEURAL_CASES` (or `sizes`)."
+    if cache_dir is None:                                       # a temporary cache, removed afterwards
+        with tempfile.TemporaryDirectory(prefix='hba_bench_neural_') as d:
+            return bench_neural(case, n_boot, device, d, plain_boot_draws, plain_ceiling_rois, sizes)
+    p = dict(sizes or NEURAL_CASES[case])
+    feats, stacks = _neural_case(p['n'], p['rois'], p['subjects'])
+    dev = str(resolve_device(device))
+    cache = Path(cache_dir)
+    base = dict(size='neural', case=case, device=dev, n_stimuli=p['n'], n_rois=p['rois'], n_subjects=p['subjects'])
+    rows = []
+    add = lambda step, ours, plain, diff=np.nan, note='': rows.append(dict(base, step=step, ours_s=ours, plain_s=plain,
+                                                                          ratio=plain / ours, max_abs_diff=diff, note=note))
+    _PREPARED.clear()
+    target, cold = _timed(lambda: prepare_target(stacks, cache_dir=cache))
+    _PREPARED.clear()                                            # as a new process: everything from the cache file
+    target, warm = _timed(lambda: prepare_target(stacks, cache_dir=cache))
+    k = min(plain_ceiling_rois, p['rois'])
+    plain_ceil, t_ceil = _timed(lambda: roi_ceilings({r: stacks[r] for r in list(stacks)[:k]}))
+    diff = max(abs(a - b) for r in plain_ceil for a, b in zip(plain_ceil[r], target.ceilings[r]))
+    add('ceilings (first call: rank + ceilings, written to the cache)', cold, t_ceil * p['rois'] / k, diff,
+        f'plain: rsatoolbox roi_ceilings, timed on {k} ROI(s), x{p["rois"] / k:g}')
+    add('ceilings (later calls: read from the cache)', warm, t_ceil * p['rois'] / k, np.nan, 'ours: hash the RDMs + read the file')
+    plain, t_plain = _timed(lambda: _plain_point(feats, stacks))
+    ours, t_ours = _timed(lambda: target_scores(model_rdm(feats, 'cosine'), target).rho.to_numpy())
+    add('point estimates (model RDM + rho for every ROI)', t_ours, t_plain, float(np.abs(ours - plain).max()))
+    mrdm = model_rdm(feats, 'cosine')
+    _, t_boot = _timed(lambda: bootstrap_target(mrdm, target, n_boot, 0, False, False, device=device))
+    _, t_pb = _timed(lambda: _plain_boot(feats, stacks[target.rois[0]], plain_boot_draws))
+    add(f'bootstrap, {n_boot} draws of stimuli, every ROI (preset sweep)', t_boot, t_pb * n_boot * p['rois'] / plain_boot_draws,
+        np.nan, f'plain: timed {plain_boot_draws} draws of 1 ROI, x{n_boot * p["rois"] / plain_boot_draws:g}')
+    rows[-1]['boot_over_plain_point'] = t_boot / t_plain
+    epoch_ours, epoch_plain = t_ours + t_boot, t_plain + rows[-1]['plain_s']
+    runs, epochs = STUDY_SCALE['runs'], STUDY_SCALE['epochs']
+    add(f'evaluate_sweep scoring, extrapolated to {runs} runs x {epochs} epochs (hours)', (warm + runs * epochs * epoch_ours) / 3600,
+        (runs * t_ceil * p['rois'] / k + runs * epochs * epoch_plain) / 3600, np.nan,
+        'per epoch: point estimates + sweep bootstrap (no forward pass); ceilings: ours once, plain once per run')
+    return rows
+
 # %% ../nbs/09_bench.ipynb #f3dea3ed
 def bench_main(argv: list[str] | None = None) -> pd.DataFrame:
     "`python -m hba_perturb.bench [--sizes demo,mid,vitl] [--csv bench.csv] ...`: time both paths, print ratios."
     ap = argparse.ArgumentParser(prog='hba-bench', description='Time one epoch (training + evaluation): reference-style vs fast path.')
-    ap.add_argument('--sizes', default=None, help=f"comma-separated, from {list(BENCH_SIZES)} (default: demo,mid, and vitl on a GPU)")
+    ap.add_argument('--sizes', default=None, help=f"comma-separated, from {list(BENCH_SIZES) + ['neural']} (default: demo,mid, and vitl on a GPU)")
+    ap.add_argument('--neural-cases', default=','.join(NEURAL_CASES), help=f"cases of --sizes neural, from {list(NEURAL_CASES)}")
+    ap.add_argument('--neural-scale', type=float, default=1.0, help='stimuli of the neural cases x this (1: the study)')
+    ap.add_argument('--neural-boot', type=int, default=100, help='bootstrap draws of the neural cases')
     ap.add_argument('--paths', default='reference,fast'); ap.add_argument('--csv', default='bench.csv')
     ap.add_argument('--device', default='auto'); ap.add_argument('--precision', default='fp32', choices=['fp32', 'bf16'])
     ap.add_argument('--tf32', action='store_true'); ap.add_argument('--compile', action='store_true')
@@ -114,6 +191,17 @@ def bench_main(argv: list[str] | None = None) -> pd.DataFrame:
     if a.one:                                                  # worker: one measurement, as JSON on the last line
         print(json.dumps(bench_one(*a.one, **opts))); return None
     sizes = a.sizes.split(',') if a.sizes else ['demo', 'mid'] + (['vitl'] if torch.cuda.is_available() else [])
+    bad = [s for s in sizes if s not in BENCH_SIZES and s != 'neural'] + [c for c in a.neural_cases.split(',') if c not in NEURAL_CASES]
+    if bad: ap.error(f"unknown size or neural case {bad[0]!r}; sizes: {list(BENCH_SIZES) + ['neural']}, cases: {list(NEURAL_CASES)}")
+    neural = []
+    if 'neural' in sizes:
+        for case in a.neural_cases.split(','):
+            c = NEURAL_CASES[case]
+            neural += bench_neural(case, a.neural_boot, a.device, sizes=dict(c, n=max(10, round(c['n'] * a.neural_scale))))
+        nd = pd.DataFrame(neural)
+        print(nd[['case', 'step', 'ours_s', 'plain_s', 'ratio', 'max_abs_diff']].to_string(index=False, float_format=lambda v: f'{v:.3g}'))
+        sizes = [s for s in sizes if s != 'neural']
+        if not sizes: nd.to_csv(a.csv, index=False); return nd
     rows = []
     for size in sizes:
         for path in a.paths.split(','):
@@ -126,7 +214,7 @@ def bench_main(argv: list[str] | None = None) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     ref = df[df.path == 'reference'].set_index('size').epoch_s
     df['ratio_reference_over_fast'] = [ref.get(s, np.nan) / e if p == 'fast' else np.nan for s, p, e in zip(df['size'], df.path, df.epoch_s)]
-    df.to_csv(a.csv, index=False)
+    pd.concat([df, pd.DataFrame(neural)], ignore_index=True).to_csv(a.csv, index=False)
     cols = ['size', 'path', 'device', 'n_train', 'epoch_s', 'train_s', 'eval_s', 'images_per_s', 'peak_mem_mb', 'cache_s', 'ratio_reference_over_fast']
     print(df[cols].to_string(index=False, float_format=lambda v: f'{v:.3g}'))
     return df

@@ -5,8 +5,9 @@
 # %% ../nbs/06c_neural.ipynb #634c52ff
 from __future__ import annotations
 
-import re
+import hashlib, json, re
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -15,15 +16,19 @@ import pandas as pd
 import scipy.io
 import scipy.stats
 import rsatoolbox
+import torch
+
+from .config import atomic_write
 
 from .evaluate import (as_float64, check_rdm, model_rdm, upper_tri, concept_means, neural_measure, neural_rsa,
-                                  noise_ceiling, RDM_METRICS, _read_csv_rdm, _one_key)
+                                  noise_ceiling, RDM_METRICS, _read_csv_rdm, _one_key, _check_order)
 
 # %% auto #0
-__all__ = ['HEMISPHERES', 'PATTERN_METRICS', 'THINGS_FMRI_ROIS', 'NOD_PARCELS', 'NEURAL_SCORE_COLUMNS', 'square_rdm',
+__all__ = ['HEMISPHERES', 'PATTERN_METRICS', 'THINGS_FMRI_ROIS', 'NOD_PARCELS', 'NEURAL_SCORE_COLUMNS', 'BOOTSTRAP', 'square_rdm',
            'read_subject_rdm', 'merge_hemispheres', 'subject_rdm_stacks', 'average_repetitions', 'pattern_rdm',
            'things_fmri_files', 'things_fmri_trials', 'things_fmri_rdms', 'write_things_fmri', 'mmp_parcels',
-           'nod_rdms', 'write_nod', 'roi_ceilings', 'neural_scores']
+           'nod_rdms', 'write_nod', 'roi_ceilings', 'rank_vector', 'BrainTarget', 'target_key', 'prepare_target',
+           'target_scores', 'bootstrap_options', 'bootstrap_target', 'bootstrap_loop', 'neural_scores']
 
 # %% ../nbs/06c_neural.ipynb #40a51e98
 def square_rdm(x, name: str = 'rdm') -> np.ndarray:
@@ -154,7 +159,12 @@ def _roi_masks(vox: pd.DataFrame, rois, path) -> dict:
 def things_fmri_trials(betas_dir, subject, rois=THINGS_FMRI_ROIS, trial_types=('train', 'test')) -> tuple:
     "({roi: trial patterns [n_trials, n_voxels]}, the stimulus table of those trials) of one THINGS-fMRI subject."
     f = things_fmri_files(betas_dir, subject)
-    resp = pd.read_hdf(f['responses']) if f['responses'].suffix == '.h5' else pd.read_csv(f['responses'])
+    try: resp = pd.read_hdf(f['responses']) if f['responses'].suffix == '.h5' else pd.read_csv(f['responses'])
+    except ImportError: raise
+    except Exception as e:                     # HDF5ExtError, ParserError, ...: say which file and what it should be
+        raise ValueError(f"{f['responses']}: not a readable THINGS-fMRI response table (a pandas "
+                         f"{'HDF5 table' if f['responses'].suffix == '.h5' else 'CSV'} of voxels x trials; "
+                         f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
     vox, stim = pd.read_csv(f['voxels']), pd.read_csv(f['stimuli'])
     for df, p, cols in ((resp, f['responses'], ['voxel_id']), (vox, f['voxels'], ['voxel_id']), (stim, f['stimuli'], ['trial_type', 'session', 'run', 'stimulus'])):
         miss = [c for c in cols if c not in df.columns]
@@ -302,41 +312,336 @@ def roi_ceilings(roi_rdms: Mapping, method: str = 'spearman') -> dict:
         out[roi] = noise_ceiling(s, method) if len(s) > 1 else (np.nan, np.nan)
     return out
 
-# %% ../nbs/06c_neural.ipynb #907d4f75
+# %% ../nbs/06c_neural.ipynb #8be7c482
+def rank_vector(v, method: str = 'spearman') -> np.ndarray:
+    "The values a `method` correlation works on: average ranks (ties share their mean rank, as scipy's `rankdata`) or the values."
+    v = as_float64(v, 'vector')
+    return scipy.stats.rankdata(v) if method == 'spearman' else v
+
+def _unit(v) -> np.ndarray:
+    "`v` centred and scaled to length 1, so that the dot product of two such vectors is their Pearson correlation."
+    c = v - v.mean(); n = np.linalg.norm(c)
+    return c / n if n > 0 else np.full_like(c, np.nan)
+
+def _pool_ceiling(tri_ranks: np.ndarray, method: str) -> tuple:
+    "rsatoolbox's leave-one-out noise ceiling (`boot_noise_ceiling`) from subject rank vectors [S, P], ranking each pool once."
+    pool = lambda x: x.mean(0) if method == 'spearman' else ((x - x.mean(1, keepdims=True)) / x.std(1, keepdims=True)).mean(0)
+    units = np.stack([_unit(r) for r in tri_ranks])
+    up = _unit(rank_vector(pool(tri_ranks), method)) @ units.T
+    S = len(tri_ranks)
+    low = [_unit(rank_vector(pool(np.delete(tri_ranks, k, 0)), method)) @ units[k] for k in range(S)]
+    return float(np.mean(low)), float(np.mean(up))
+
+# %% ../nbs/06c_neural.ipynb #a7e24a01
+@dataclass
+class BrainTarget:
+    "ROI RDMs prepared for scoring: per ROI the group-mean triangle and the subjects', ranked once, with noise ceilings."
+    rois: list                       # ROI names, in the order of the rows below
+    n: int                           # stimuli per RDM
+    method: str                      # 'spearman' or 'pearson'
+    vectors: np.ndarray              # [2R, P]: R unit vectors (centred, length 1) of the ranked group-mean upper
+                                     # triangles, then R means over subjects of the subjects' ranked unit vectors
+    n_subjects: list                 # subjects per ROI
+    ceilings: dict                   # roi -> (lower, upper); (NaN, NaN) for one subject
+    key: str                         # sha256 of the RDMs, the stimulus names and the method
+    names: list | None = None        # stimulus names of the RDM rows, when given
+    triangles: dict | None = None    # roi -> [S, P] raw subject triangles (for the bootstrap; not cached on disk)
+
+    @property
+    def n_pairs(self) -> int: return self.n * (self.n - 1) // 2
+    @property
+    def group(self) -> np.ndarray: return self.vectors[:len(self.rois)]
+    @property
+    def subject_mean(self) -> np.ndarray: return self.vectors[len(self.rois):]
+
+def _stacks(roi_rdms: Mapping) -> dict:
+    stacks = {roi: _stack(r, roi) for roi, r in roi_rdms.items()}
+    if not stacks: raise ValueError("roi_rdms: no ROI given")
+    sizes = {roi: s.shape[1] for roi, s in stacks.items()}
+    if len(set(sizes.values())) > 1: raise ValueError(f"roi_rdms: RDMs of different sizes {sizes}")
+    return stacks
+
+def target_key(stacks: Mapping, method: str = 'spearman', names: Sequence[str] | None = None) -> str:
+    "sha256 over the method, ROI names, shapes and upper triangles of every subject RDM, and the stimulus names."
+    h = hashlib.sha256(json.dumps(dict(format=1, method=method, names=None if names is None else [str(n) for n in names],
+                                       rois={r: list(np.shape(s)) for r, s in stacks.items()})).encode())
+    for roi, s in stacks.items():
+        iu = np.triu_indices(s.shape[-1], 1)
+        h.update(np.ascontiguousarray(np.asarray(s, np.float64)[:, iu[0], iu[1]]).tobytes())
+    return h.hexdigest()
+
+def _prepare(stacks: dict, method: str) -> dict:
+    rois, group, subj, ceil = list(stacks), [], [], {}
+    for roi in rois:
+        tri = np.stack([upper_tri(s) for s in stacks[roi]])
+        ranks = np.stack([rank_vector(t, method) for t in tri])
+        group.append(_unit(rank_vector(tri.mean(0), method)))
+        subj.append(np.mean([_unit(r) for r in ranks], 0))
+        ceil[roi] = _pool_ceiling(ranks, method) if len(tri) > 1 else (np.nan, np.nan)
+    return dict(group=np.stack(group), subject_mean=np.stack(subj), ceilings=ceil)
+
+_PREPARED: dict = {}                 # key -> BrainTarget, the targets this process has prepared (the last few)
+
+def _target_file(cache_dir, key: str) -> Path: return Path(cache_dir)/f"neural_target-{key[:24]}.npz"
+
+def _arrays_sha(*arrays) -> str:
+    h = hashlib.sha256()
+    for a in arrays: h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+def _read_target(path: Path, key: str):
+    "(vectors, ceilings [R, 2]) from a prepared-target cache file, or a string saying why it cannot be used."
+    if not path.exists(): return 'not built yet'
+    try:
+        with np.load(path, allow_pickle=False) as z: meta, vec, ceil = json.loads(str(z['meta'])), z['vectors'], z['ceilings']
+    except Exception as e: return f"unreadable ({type(e).__name__}: {e})"
+    if meta.get('key') != key: return 'key mismatch'
+    if meta.get('sha256') != _arrays_sha(vec, ceil): return 'content does not match its checksum'
+    return vec, ceil
+
+def prepare_target(roi_rdms, method: str = 'spearman', names: Sequence[str] | None = None, cache_dir=None,
+                   log=None) -> BrainTarget:
+    "A `BrainTarget` of {roi: RDM, [S, n, n] stack or file}: ranked and with ceilings, read from `cache_dir` when built before."
+    if isinstance(roi_rdms, BrainTarget):
+        if roi_rdms.method != method: raise ValueError(f"method: the target was prepared for {roi_rdms.method!r}, not {method!r}")
+        return roi_rdms
+    if method not in ('spearman', 'pearson'): raise ValueError(f"method: expected 'spearman' or 'pearson', got {method!r}")
+    stacks = _stacks(roi_rdms)
+    key = target_key(stacks, method, names)
+    rois, R = list(stacks), len(stacks)
+    make = lambda vec, ceil: BrainTarget(rois, next(iter(stacks.values())).shape[1], method, vec,
+                                         [len(s) for s in stacks.values()], {r: tuple(map(float, c)) for r, c in zip(rois, ceil)},
+                                         key, None if names is None else [str(n) for n in names],
+                                         {r: np.stack([upper_tri(x) for x in s]) for r, s in stacks.items()})
+    if key in _PREPARED: return _PREPARED[key]
+    path = _target_file(cache_dir, key) if cache_dir is not None else None
+    got = _read_target(path, key) if path is not None else 'no cache folder'
+    if isinstance(got, tuple):
+        if log: log(f"neural target: read {path.name}")
+        t = make(*got)
+    else:
+        if path is not None and got != 'not built yet': warnings.warn(f"neural target cache {path}: {got}; rebuilding it")
+        p = _prepare(stacks, method)
+        vec, ceil = np.concatenate([p['group'], p['subject_mean']]), np.array([p['ceilings'][r] for r in rois], np.float64)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            meta = json.dumps(dict(key=key, rois=rois, method=method, sha256=_arrays_sha(vec, ceil)))
+            with atomic_write(path) as f: np.savez(f, vectors=vec, ceilings=ceil, meta=np.array(meta))
+            if log: log(f"neural target: wrote {path.name}")
+        t = make(vec, ceil)
+    while len(_PREPARED) >= 4: _PREPARED.pop(next(iter(_PREPARED)))
+    _PREPARED[key] = t
+    return t
+
+# %% ../nbs/06c_neural.ipynb #d2ac010d
+def _p_values(r: np.ndarray, n_pairs: int) -> np.ndarray:
+    "Two-sided p of correlations `r` over `n_pairs` values (the t test of scipy's `spearmanr` and `pearsonr`)."
+    r = np.clip(np.asarray(r, np.float64), -1, 1)
+    with np.errstate(divide='ignore', invalid='ignore'):
+        t = r * np.sqrt((n_pairs - 2) / ((1 - r) * (1 + r)))
+    return 2 * scipy.stats.t.sf(np.abs(t), n_pairs - 2)
+
+def target_scores(model_rdm_, target: BrainTarget) -> pd.DataFrame:
+    "DataFrame(roi, rho, p, subject_rho): the model RDM ranked once, correlated with every ROI's group and subjects in one product."
+    m = check_rdm(model_rdm_, 'model RDM')
+    if len(m) != target.n: raise ValueError(f"model RDM is {m.shape} but the target's RDMs are {target.n} x {target.n}")
+    u = _unit(rank_vector(upper_tri(m), target.method))
+    both = target.vectors @ u
+    R = len(target.rois)
+    return pd.DataFrame(dict(roi=target.rois, rho=both[:R], p=_p_values(both[:R], target.n_pairs), subject_rho=both[R:]))
+
+# %% ../nbs/06c_neural.ipynb #84b9650e
+BOOTSTRAP = {'sweep': dict(n_boot=100, subjects=False, subject_draws=False),
+             'figure': dict(n_boot=1000, subjects=True, subject_draws=True)}
+
+def bootstrap_options(n_boot, subjects: bool | None = None) -> dict:
+    "dict(n_boot, subjects, subject_draws) of `n_boot`: a `BOOTSTRAP` preset name, or a number (subjects resampled, as 'figure')."
+    if isinstance(n_boot, str):
+        if n_boot not in BOOTSTRAP: raise ValueError(f"n_boot: expected a number or one of {list(BOOTSTRAP)}, got {n_boot!r}")
+        p = dict(BOOTSTRAP[n_boot])
+    elif isinstance(n_boot, (bool, np.bool_)) or not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
+        raise ValueError(f"n_boot: expected a whole number >= 0 or one of {list(BOOTSTRAP)}, got {n_boot!r}")
+    else: p = dict(BOOTSTRAP['figure'], n_boot=int(n_boot))
+    if subjects is not None: p['subjects'] = bool(subjects)
+    return p
+
+def _draws(n: int, n_subjects: Sequence[int], n_boot: int, seed: int, subjects: bool) -> list:
+    "Per draw: (stimulus indices [n], per ROI the subject indices), from one numpy generator in this order."
+    g = np.random.default_rng(seed)
+    return [(g.integers(0, n, n), [g.integers(0, S, S) if subjects and S > 1 else np.arange(S) for S in n_subjects])
+            for _ in range(n_boot)]
+
+def _ties(v: np.ndarray) -> tuple:
+    "(ascending order, tie group of each sorted position, last position of each group) of a vector; None, None without ties."
+    order = np.argsort(v, kind='stable'); s = v[order]
+    new = s[1:] != s[:-1]
+    if new.all(): return order, None, None
+    return order, np.concatenate([[0], np.cumsum(new)]), np.append(np.flatnonzero(new), len(v) - 1)
+
+def _sorted_ranks(ws, gid, ends):
+    "Average ranks, in sorted order, of values repeated ws[b, i] times (ws: weights in the values' ascending order)."
+    cs = ws.cumsum(1)
+    if gid is None: return cs.sub_(ws, alpha=0.5).add_(0.5)          # no ties: last position - (copies - 1) / 2
+    end = cs.gather(1, ends.expand(len(ws), -1))
+    W = torch.diff(end, dim=1, prepend=torch.zeros_like(end[:, :1]))
+    return (end - (W - 1) / 2).gather(1, gid.expand_as(ws))
+
+def _weighted_corr(w, a, var_m, v):
+    "Correlation of the model (`a` = w * centred model values) with values v [B, P] under weights w."
+    mu = (w * v).sum(1, keepdim=True) / w.sum(1, keepdim=True)
+    d = v - mu
+    var = (w * d * d).sum(1)
+    r = (a * d).sum(1) / torch.sqrt(var_m * var)
+    return torch.where(var > 0, r, torch.nan)
+
+def _torch_device(device) -> torch.device:
+    return torch.device('cuda' if torch.cuda.is_available() else 'cpu') if device in (None, 'auto') else torch.device(device)
+
+def _tie_cache(target: BrainTarget, which, v: np.ndarray) -> tuple:
+    "Tie structure of a target vector, computed once per target and process."
+    c = target.__dict__.setdefault('_ties', {})
+    if which not in c: c[which] = tuple(None if x is None else x.astype(np.int32) for x in _ties(v))
+    return c[which]
+
+def _to(t, dev) -> tuple: return tuple(None if x is None else torch.as_tensor(x, device=dev).long() for x in t)
+
+def _ranked_corr(w, a, var_m, ties, ints=None):
+    "Correlation under weights w [B, P] of the model (a = w * its centred ranks) with the ranks of a fixed vector."
+    order, gid, ends = ties
+    ob = order.expand_as(w)
+    if gid is None and ints is not None:               # no ties: exact integer ranks (x2), one cumulative sum, one product
+        w_small, a2, Wt, var_nt = ints
+        ws = w_small.gather(1, ob)
+        d2 = ws.cumsum(1, dtype=torch.int32).mul_(2).sub_(ws).sub_(Wt)   # 2 x (rank - mean rank), exact
+        cov = torch.einsum('bp,bp->b', a2.gather(1, ob), d2.double()) / 4
+        r = cov / torch.sqrt(var_m * var_nt)
+        return torch.where(var_nt > 0, r, torch.nan)
+    ws = w.gather(1, ob)
+    d = _sorted_ranks(ws, gid, ends).sub_((ws.sum(1, keepdim=True) + 1) / 2)      # rank - mean rank
+    var = torch.einsum('bp,bp->b', ws * d, d)
+    r = torch.einsum('bp,bp->b', a.gather(1, ob), d) / torch.sqrt(var_m * var)
+    return torch.where(var > 0, r, torch.nan)
+
+def _int_parts(wi, vm, Wt):
+    "Integer forms for `_ranked_corr`: small weights, w x 2 x centred model ranks, W, and the rank variance without ties."
+    a2 = wi * ((2 * vm).round().long() - (Wt.long() + 1))
+    if a2.abs().max() >= 2**31 or Wt.max() >= 2**30: return None
+    wf = wi.double()
+    var_nt = ((Wt[:, 0] ** 3 - Wt[:, 0]) - (wf ** 3 - wf).sum(1)) / 12
+    return wi.to(torch.int32), a2.double(), Wt.to(torch.int32), var_nt
+
+def _model_ranks(w, ties):
+    order, gid, ends = ties
+    ob = order.expand_as(w)
+    return torch.empty_like(w).scatter_(1, ob, _sorted_ranks(w.gather(1, ob), gid, ends))
+
+def _per_draw_ranks(w, vals):
+    "Ranks under weights w of values that differ per draw [B, P] (one sort per draw)."
+    vals, order = torch.sort(vals, dim=1, stable=True)
+    gid = torch.cat([torch.zeros_like(order[:, :1]), (vals[:, 1:] != vals[:, :-1]).long().cumsum(1)], 1)
+    ws = w.gather(1, order)
+    W = torch.zeros_like(w).scatter_add_(1, gid, ws)
+    end = W.cumsum(1)
+    return torch.empty_like(w).scatter_(1, order, (end - (W - 1) / 2).gather(1, gid))
+
+def bootstrap_target(model_rdm_, target: BrainTarget, n_boot: int = 100, seed: int = 0, subjects: bool = False,
+                     subject_draws: bool = True, batch: int | None = None, device='auto') -> np.ndarray:
+    "[n_boot, R, 2] draws of (group-RDM score, mean subject score; NaN without `subject_draws`), in batches of draws in torch."
+    m = check_rdm(model_rdm_, 'model RDM')
+    if len(m) != target.n: raise ValueError(f"model RDM is {m.shape} but the target's RDMs are {target.n} x {target.n}")
+    if target.triangles is None: raise ValueError("target: no subject triangles (prepare it with `prepare_target` from the RDMs)")
+    dev, n, P, spear = _torch_device(device), target.n, target.n_pairs, target.method == 'spearman'
+    batch = batch or max(1, 2**23 // P)
+    draws = _draws(n, target.n_subjects, n_boot, seed, subjects)
+    mt = upper_tri(m)
+    model_ties = _to(_ties(mt), dev) if spear else None
+    tris = {roi: torch.as_tensor(target.triangles[roi], device=dev) for roi in target.rois}
+    vec_ties = {}
+    if spear:
+        for roi in target.rois:
+            tri = target.triangles[roi]
+            vec_ties[roi] = [_to(_tie_cache(target, (roi, k), tri[k]), dev) for k in range(len(tri))] if subject_draws else []
+            if not subjects or len(tri) == 1: vec_ties[roi].append(_to(_tie_cache(target, (roi, 'group'), tri.mean(0)), dev))
+    out = np.full((n_boot, len(target.rois), 2), np.nan)
+    corr = lambda w, a, var_m, v, t: _ranked_corr(w, a, var_m, t, ints) if spear else _weighted_corr(w, a, var_m, v.expand_as(w))
+    flat = torch.as_tensor(np.flatnonzero(np.triu(np.ones((n, n), bool), 1)), device=dev)
+    for b0 in range(0, n_boot, batch):
+        ds = draws[b0:b0 + batch]
+        c = torch.as_tensor(np.stack([np.bincount(d[0], minlength=n) for d in ds]), device=dev)
+        wi = (c[:, :, None] * c[:, None, :]).flatten(1).index_select(1, flat)
+        w = wi.double()
+        Wt = w.sum(1, keepdim=True)
+        vm = _model_ranks(w, model_ties) if spear else torch.as_tensor(mt, device=dev).expand_as(w)
+        dm = vm - (w * vm).sum(1, keepdim=True) / Wt
+        a = w * dm; var_m = (a * dm).sum(1)
+        ints = _int_parts(wi, vm, Wt) if spear else None
+        ok = ((Wt[:, 0] >= 3) & (var_m > 0)).cpu().numpy()
+        for ri, roi in enumerate(target.rois):
+            tri, S = tris[roi], target.n_subjects[ri]
+            nk = torch.as_tensor(np.stack([np.bincount(d[1][ri], minlength=S) for d in ds]), dtype=torch.float64, device=dev)
+            if subject_draws:
+                sub = torch.stack([corr(w, a, var_m, tri[k], vec_ties[roi][k] if spear else None) for k in range(S)], 1)
+                out[b0:b0 + len(ds), ri, 1] = ((nk * sub).sum(1) / S).cpu().numpy()
+            if subjects and S > 1:
+                picks = torch.as_tensor(np.stack([d[1][ri] for d in ds]), device=dev)
+                vals = tri[picks[:, 0]].clone()
+                for k in range(1, S): vals += tri[picks[:, k]]      # in draw order, as numpy's mean: the same ties
+                vals /= S
+                if spear: vals = _per_draw_ranks(w, vals)
+                g = _weighted_corr(w, a, var_m, vals)
+            else: g = corr(w, a, var_m, tri.mean(0), vec_ties[roi][-1] if spear else None)
+            if not subject_draws and S == 1: out[b0:b0 + len(ds), ri, 1] = g.cpu().numpy()   # one subject: the same score
+            out[b0:b0 + len(ds), ri, 0] = g.cpu().numpy()
+        out[b0:b0 + len(ds)][~ok] = np.nan
+    return out
+
 def _rank_corr(a, b, method):
     if method == 'spearman': a, b = scipy.stats.rankdata(a), scipy.stats.rankdata(b)
     return np.corrcoef(a, b)[0, 1]
 
-def _bootstrap(mrdm, subjects, n_boot, seed, method):
-    "Draws of (group-RDM score, mean subject score), resampling stimuli and subjects."
-    g, n, S = np.random.default_rng(seed), len(mrdm), len(subjects)
-    out = np.full((n_boot, 2), np.nan)
-    for b in range(n_boot):
-        idx, sub = g.integers(0, n, n), g.integers(0, S, S) if S > 1 else np.zeros(1, int)
-        iu = np.triu_indices(n, 1); keep = idx[iu[0]] != idx[iu[1]]
-        i, j = idx[iu[0]][keep], idx[iu[1]][keep]
-        m, subs = mrdm[i, j], subjects[sub][:, i, j]
-        if len(m) < 3 or np.ptp(m) == 0: continue
-        out[b] = _rank_corr(m, subs.mean(0), method), np.mean([_rank_corr(m, s, method) for s in subs])
+def bootstrap_loop(model_rdm_, stacks: Mapping, n_boot: int = 100, seed: int = 0, method: str = 'spearman',
+                   subjects: bool = False) -> np.ndarray:
+    "The straightforward bootstrap (one resampled vector per draw, ranked by scipy) with the draws of `bootstrap_target`."
+    m, stacks = check_rdm(model_rdm_, 'model RDM'), {roi: _stack(r, roi) for roi, r in stacks.items()}
+    n, iu = len(m), np.triu_indices(len(m), 1)
+    out = np.full((n_boot, len(stacks), 2), np.nan)
+    for b, (idx, subs) in enumerate(_draws(n, [len(s) for s in stacks.values()], n_boot, seed, subjects)):
+        keep = idx[iu[0]] != idx[iu[1]]; i, j = idx[iu[0]][keep], idx[iu[1]][keep]
+        mv = m[i, j]
+        if len(mv) < 3 or np.ptp(mv) == 0: continue
+        for ri, s in enumerate(stacks.values()):
+            sb = s[subs[ri]][:, i, j]
+            with np.errstate(invalid='ignore', divide='ignore'):
+                out[b, ri] = _rank_corr(mv, sb.mean(0), method), np.mean([_rank_corr(mv, x, method) for x in sb])
     return out
 
-def neural_scores(features, roi_rdms: Mapping, names: Sequence[str] | None = None, rdm_names=None,
+# %% ../nbs/06c_neural.ipynb #907d4f75
+def neural_scores(features, roi_rdms, names: Sequence[str] | None = None, rdm_names=None,
                   concepts: Sequence[str] | None = None, metric: str = 'cosine', method: str = 'spearman',
-                  n_boot: int = 1000, seed: int = 0, ci: float = 0.95, ceilings: Mapping | None = None) -> pd.DataFrame:
+                  n_boot: int | str = 1000, seed: int = 0, ci: float = 0.95, ceilings: Mapping | None = None,
+                  boot_subjects: bool | None = None, cache_dir=None, device='auto') -> pd.DataFrame:
     "Per ROI: the reference's score with a bootstrap CI, the noise ceiling and the normalised score (`NEURAL_SCORE_COLUMNS`)."
     if method not in ('spearman', 'pearson'): raise ValueError(f"method: expected 'spearman' or 'pearson', got {method!r}")
-    stacks = {roi: _stack(r, roi) for roi, r in roi_rdms.items()}
-    base = neural_rsa(features, stacks, names, rdm_names, metric, method, concepts)
-    x = concept_means(features, concepts)[0] if concepts is not None else features
-    mrdm, ceilings = model_rdm(x, metric), ceilings or roi_ceilings(stacks, method)
-    q, rows = [50 * (1 - ci), 50 * (1 + ci)], []
-    for r in base.itertuples():
-        s = stacks[r.roi]; lo, hi = ceilings.get(r.roi, (np.nan, np.nan))
-        draws = _bootstrap(mrdm, s, n_boot, seed, method) if n_boot else np.full((1, 2), np.nan)
-        sub_rho = float(np.mean([_rank_corr(upper_tri(mrdm), upper_tri(k), method) for k in s]))
-        cl, ch = np.nanpercentile(draws[:, 0], q) if n_boot else (np.nan, np.nan)
-        nl, nh = np.nanpercentile(draws[:, 1], q) / hi if n_boot else (np.nan, np.nan)
-        rows.append(dict(roi=r.roi, measure=r.measure, rho=r.rho, p=r.p, ci_low=cl, ci_high=ch, subject_rho=sub_rho,
-                         ceiling_low=lo, ceiling_high=hi, normalized=sub_rho / hi, normalized_ci_low=nl,
-                         normalized_ci_high=nh, n_subjects=len(s), n_stimuli=len(mrdm)))
+    boot = bootstrap_options(n_boot, boot_subjects)
+    target = prepare_target(roi_rdms, method, cache_dir=cache_dir)
+    if concepts is not None: features, names = concept_means(features, concepts)
+    mrdm, measure = model_rdm(features, metric), neural_measure(metric, concepts is not None, method)
+    for roi in target.rois:
+        if mrdm.shape[0] != target.n:
+            raise ValueError(f"ROI {roi!r}: RDM is {(target.n, target.n)} but features give {mrdm.shape} ({mrdm.shape[0]} stimuli)")
+        rn = rdm_names.get(roi) if isinstance(rdm_names, Mapping) else rdm_names
+        if names is not None and rn is not None: _check_order(names, rn, roi)
+    sc = target_scores(mrdm, target)
+    draws = (bootstrap_target(mrdm, target, boot['n_boot'], seed, boot['subjects'], boot['subject_draws'], device=device)
+             if boot['n_boot'] else np.full((1, len(target.rois), 2), np.nan))
+    q, ceil, rows = [50 * (1 - ci), 50 * (1 + ci)], {**target.ceilings, **dict(ceilings or {})}, []
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)              # all-NaN draws (e.g. no subject draws) give NaN
+        for i, r in enumerate(sc.itertuples()):
+            lo, hi = ceil.get(r.roi, (np.nan, np.nan))
+            cl, ch = np.nanpercentile(draws[:, i, 0], q)
+            nl, nh = np.nanpercentile(draws[:, i, 1], q) / hi
+            rows.append(dict(roi=r.roi, measure=measure, rho=r.rho, p=r.p, ci_low=cl, ci_high=ch, subject_rho=r.subject_rho,
+                             ceiling_low=lo, ceiling_high=hi, normalized=r.subject_rho / hi, normalized_ci_low=nl,
+                             normalized_ci_high=nh, n_subjects=target.n_subjects[i], n_stimuli=target.n))
     return pd.DataFrame(rows, columns=NEURAL_SCORE_COLUMNS)

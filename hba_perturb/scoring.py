@@ -4,6 +4,7 @@
 
 # %% ../nbs/06b_scoring.ipynb #b0e351d2
 from __future__ import annotations
+import hashlib, json, os
 from dataclasses import replace
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -18,21 +19,21 @@ from .dora import load_adapters
 from .fastpath import cached_splits, cached_prefixes, CachedImages
 from .train import build_data, build_model, resolve_device, adapters_path, read_metrics, predict, fast_path
 from .evaluate import behavioral_metrics, neural_measure, nights_accuracy, cka
-from .neural import neural_scores, roi_ceilings
+from .neural import neural_scores, prepare_target, target_key, bootstrap_options, BrainTarget, _stacks
 
 # %% auto #0
 __all__ = ['EVAL_COLUMNS', 'EVAL_METRICS', 'evaluate_run']
 
 # %% ../nbs/06b_scoring.ipynb #e52a259b
 EVAL_COLUMNS = ['run', 'epoch', 'metric', 'roi', 'value', 'p', 'measure', 'ci_low', 'ci_high', 'subject_value',
-                'ceiling_low', 'ceiling_high', 'normalized', 'normalized_ci_low', 'normalized_ci_high']
+                'ceiling_low', 'ceiling_high', 'normalized', 'normalized_ci_low', 'normalized_ci_high', 'key']
 EVAL_METRICS = ('behavioral', 'spose', 'neural', 'nights', 'cka')
-_FLOATS = ['value', 'p'] + EVAL_COLUMNS[7:]
+_FLOATS = ['value', 'p'] + EVAL_COLUMNS[7:-1]
 
 def _tidy_eval(df: pd.DataFrame) -> pd.DataFrame:
     "Evaluation rows with stable dtypes and order (whether just computed or read back from the CSV)."
     df = df.reindex(columns=EVAL_COLUMNS).astype({'epoch': int, **{c: float for c in _FLOATS}})
-    for c in ('roi', 'run', 'metric', 'measure'): df[c] = df[c].fillna('').astype(str)
+    for c in ('roi', 'run', 'metric', 'measure', 'key'): df[c] = df[c].fillna('').astype(str)
     return df.sort_values(['epoch', 'metric', 'roi'], kind='stable').reset_index(drop=True)
 
 def _read_eval(out_csv: Path) -> pd.DataFrame:
@@ -63,10 +64,12 @@ def _measures(concepts, neural_metric) -> dict:
     return dict(behavioral='pearson/spearman', spose='pearson/spearman', nights='cosine/2afc', cka='linear',
                 neural=neural_measure(neural_metric, concepts is not None))
 
-def _todo(cached: pd.DataFrame, epochs, metrics, measures) -> list:
+def _todo(cached: pd.DataFrame, epochs, metrics, measures, keys=None) -> list:
+    keys = keys or {}
     def done(e, m):
         rows = cached[(cached.epoch == e) & (cached.metric == m)]
-        return len(rows) and ((rows.measure == measures[m]) | ((rows.measure == '') & (measures[m] == 'pearson/spearman'))).all()
+        same = (rows.measure == measures[m]) | ((rows.measure == '') & (measures[m] == 'pearson/spearman'))
+        return len(rows) and (same & (rows.key == keys.get(m, ''))).all()
     return [(e, m) for e in epochs for m in metrics if not done(e, m)]
 
 def _check_args(metrics, roi_rdms, stimuli, nights, cka_reference):
@@ -77,19 +80,54 @@ def _check_args(metrics, roi_rdms, stimuli, nights, cka_reference):
     if 'nights' in metrics and nights is None: raise ValueError("metric 'nights' needs `nights` (a NightsTriplets dataset)")
     if 'cka' in metrics and cka_reference is None: raise ValueError("metric 'cka' needs `cka_reference` (one row per stimulus)")
 
+def _sha(*parts) -> hashlib._Hash:
+    h = hashlib.sha256()
+    for p in parts: h.update(p if isinstance(p, bytes) else json.dumps(p, sort_keys=True, default=str).encode())
+    return h
+
+def _dataset_hash(h, dataset):
+    "Add a data set's items to `h`: names and files (path, size, mtime) when it has `paths`, else the pixels of every item."
+    h.update(json.dumps([str(n) for n in getattr(dataset, 'names', [])]).encode())
+    if hasattr(dataset, 'paths'):
+        for p in dataset.paths: st = os.stat(p); h.update(f"{Path(p).resolve()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+        h.update(repr(getattr(dataset, 'transform', None)).encode())
+    else:
+        for i in range(len(dataset)):
+            for x in dataset[i]:
+                h.update(x.detach().cpu().numpy().tobytes() if torch.is_tensor(x) else repr(x).encode())
+    return h
+
+def _eval_keys(metrics, roi_rdms, stimuli, concepts, rdm_names, neural_metric, n_boot, seed, nights, cka_reference) -> dict:
+    "metric -> sha256[:16] of what its cached rows depend on besides the run and the measure ('' for behavioral/spose)."
+    keys = {}
+    stim = _dataset_hash(_sha(), stimuli).hexdigest() if stimuli is not None and {'neural', 'cka'} & set(metrics) else None
+    if 'neural' in metrics:
+        tk = roi_rdms.key if isinstance(roi_rdms, BrainTarget) else target_key(_stacks(roi_rdms))
+        rn = {k: list(map(str, v)) for k, v in rdm_names.items()} if isinstance(rdm_names, Mapping) else rdm_names
+        keys['neural'] = _sha(tk, stim, None if concepts is None else list(map(str, concepts)),
+                              None if rn is None else (rn if isinstance(rn, dict) else list(map(str, rn))), neural_metric,
+                              bootstrap_options(n_boot), seed).hexdigest()[:16]
+    if 'nights' in metrics:
+        keys['nights'] = _sha(str(getattr(nights, 'dir', '')), getattr(nights, 'triplets', pd.DataFrame()).to_csv(),
+                              list(map(int, _nights_choices(nights)))).hexdigest()[:16]
+    if 'cka' in metrics:
+        keys['cka'] = _sha(stim, np.ascontiguousarray(np.asarray(cka_reference, np.float64)).tobytes()).hexdigest()[:16]
+    return keys
+
 # %% ../nbs/06b_scoring.ipynb #8c1456f9
 def evaluate_run(run_dir, metrics: Sequence[str] = ('behavioral', 'spose'), *, roi_rdms: Mapping | None = None,
                  stimuli=None, progress: bool = True, concepts: Sequence[str] | None = None, rdm_names=None,
-                 neural_metric: str = 'cosine', n_boot: int = 100, seed: int = 0, nights=None,
-                 cka_reference=None) -> pd.DataFrame:
+                 neural_metric: str = 'cosine', n_boot: int | str = 'sweep', seed: int = 0, nights=None,
+                 cka_reference=None, device='auto') -> pd.DataFrame:
     "Score every saved epoch of `run_dir`; cached in `run_dir/evaluation.csv` (only missing epochs/metrics are computed)."
     run_dir = Path(run_dir)
     if not (run_dir/'config.yaml').exists(): raise FileNotFoundError(f"{run_dir} is not a run directory (no config.yaml)")
     _check_args(metrics, roi_rdms, stimuli, nights, cka_reference)
     out_csv, measures = run_dir/'evaluation.csv', _measures(concepts, neural_metric)
+    keys = _eval_keys(metrics, roi_rdms, stimuli, concepts, rdm_names, neural_metric, n_boot, seed, nights, cka_reference)
     cached = _read_eval(out_csv)
     epochs = [int(e) for e in read_metrics(run_dir).epoch if adapters_path(run_dir, int(e)).exists()]
-    todo = _todo(cached, epochs, metrics, measures)
+    todo = _todo(cached, epochs, metrics, measures, keys)
     if not todo: return cached
     cfg = load_config(run_dir/'config.yaml', check_paths=False)
     device = resolve_device(cfg.device)
@@ -102,14 +140,14 @@ def evaluate_run(run_dir, metrics: Sequence[str] = ('behavioral', 'spose'), *, r
         test_set = fdata.test
         if stimuli is not None: stim_set = cached_splits(net, dict(stimuli=stimuli), cfg.cache_dir, cfg.cache_dtype)['stimuli']
     wanted_all = {m for _, m in todo}
-    ceilings = roi_ceilings(roi_rdms) if 'neural' in wanted_all else None
+    target = prepare_target(roi_rdms, cache_dir=cfg.cache_dir or run_dir.parent/'.cache') if 'neural' in wanted_all else None
     triplets = _nights_sets(nights, net, fast) if 'nights' in wanted_all else None
     test_targets = data.test.targets.double().numpy()
     rows, name = [], run_name(cfg)
     for e in tqdm(sorted({e for e, _ in todo}), desc=f'evaluating {name[:30]}', disable=not progress):
         load_adapters(model, adapters_path(run_dir, e))
         wanted = [m for ee, m in todo if ee == e]
-        row = lambda m, **kw: {**dict(run=name, epoch=e, metric=m, roi='', p=np.nan, measure=measures[m]), **kw}
+        row = lambda m, **kw: {**dict(run=name, epoch=e, metric=m, roi='', p=np.nan, measure=measures[m], key=keys.get(m, '')), **kw}
         test_pred = _predict_images(net, test_set, device) if {'behavioral', 'spose'} & set(wanted) or (
             'cka' in wanted and stimuli is None) else None
         if {'behavioral', 'spose'} & set(wanted):
@@ -119,8 +157,8 @@ def evaluate_run(run_dir, metrics: Sequence[str] = ('behavioral', 'spose'), *, r
         stim_pred = _predict_images(net, stim_set, device) if stimuli is not None and {'neural', 'cka'} & set(wanted) else None
         if 'neural' in wanted:
             names = list(getattr(stimuli, 'names', [])) or None         # order-checked against `rdm_names`
-            sc = neural_scores(stim_pred, roi_rdms, names, rdm_names, concepts=concepts, metric=neural_metric,
-                               n_boot=n_boot, seed=seed, ceilings=ceilings)
+            sc = neural_scores(stim_pred, target, names, rdm_names, concepts=concepts, metric=neural_metric,
+                               n_boot=n_boot, seed=seed, device=device)
             rows += [row('neural', roi=r.roi, value=r.rho, p=r.p, ci_low=r.ci_low, ci_high=r.ci_high, subject_value=r.subject_rho,
                          ceiling_low=r.ceiling_low, ceiling_high=r.ceiling_high, normalized=r.normalized,
                          normalized_ci_low=r.normalized_ci_low, normalized_ci_high=r.normalized_ci_high) for r in sc.itertuples()]

@@ -514,11 +514,14 @@ def collect(sweep_dir, tolerance: float = 0.01) -> pd.DataFrame:
 
 # %% ../nbs/08_sweeps.ipynb #65fee34a
 from .analysis import NEURAL_SCORE_COLUMNS
+from .neural import prepare_target
 
 def evaluate_sweep(sweep_dir, roi_rdms: dict, stimuli, metrics=('neural',), progress: bool = False, **kwargs) -> pd.DataFrame:
     "`evaluate_run` on every run of a sweep folder (each run's evaluation is cached); returns all evaluations."
     dirs = run_dirs(sweep_dir)
     if not dirs: raise FileNotFoundError(f"{runs_dir(sweep_dir)}: no run directory with metrics")
+    if 'neural' in metrics and roi_rdms is not None:             # ranked and hashed once for every run
+        roi_rdms = prepare_target(roi_rdms, cache_dir=runs_dir(sweep_dir)/'.cache')
     return pd.concat([evaluate_run(d, metrics, roi_rdms=roi_rdms, stimuli=stimuli, progress=progress, **kwargs) for d in dirs],
                      ignore_index=True)
 

@@ -5,7 +5,7 @@
 # %% ../nbs/10_zoo.ipynb #b90cd890
 from __future__ import annotations
 
-import difflib, hashlib, json, os, re, time
+import difflib, hashlib, json, os, re, time, warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +23,8 @@ import open_clip
 import matplotlib.pyplot as plt
 import seaborn as sns
 
-from .evaluate import model_rdm, rsa, check_rdm, load_rdm, noise_ceiling, bootstrap_rsa, cka, as_float64
+from .evaluate import model_rdm, rsa, check_rdm, load_rdm, noise_ceiling, bootstrap_rsa, cka, as_float64, concept_means, neural_measure
+from .neural import prepare_target, target_scores, bootstrap_target, bootstrap_options
 from .train import build_data, build_model, adapters_path, read_metrics, resolve_device
 from .config import load_config, atomic_write_text
 from .dora import load_adapters
@@ -31,13 +32,13 @@ from .datasets import load_test_set
 from .figures import save_figure, figure_style
 
 # %% auto #0
-__all__ = ['SOURCES', 'FAMILIES', 'POOLS', 'SCORE_COLUMNS', 'FAMILY_COLORS', 'infer_family', 'ModelSpec', 'parse_spec',
-           'check_model_name', 'build_zoo_model', 'tiny_zoo', 'pool_features', 'Extractor', 'extractor',
+__all__ = ['SOURCES', 'FAMILIES', 'POOLS', 'SCORE_COLUMNS', 'MEASURE_ALIASES', 'FAMILY_COLORS', 'infer_family', 'ModelSpec',
+           'parse_spec', 'check_model_name', 'build_zoo_model', 'tiny_zoo', 'pool_features', 'Extractor', 'extractor',
            'select_layers', 'stimulus_names', 'extract_features', 'Target', 'behavioral_target', 'spose_target',
-           'neural_target', 'cka_target', 'things_targets', 'target_rows', 'target_ceilings', 'score_layer',
-           'weights_fingerprint', 'stimuli_fingerprint', 'target_fingerprint', 'cache_key', 'cache_path', 'read_scores',
-           'score_model', 'score_models', 'cliphba_specs', 'reference_features', 'best_layers', 'plot_zoo',
-           'plot_layer_profiles', 'RandomImages', 'bench_features']
+           'neural_target', 'cka_target', 'things_targets', 'target_rows', 'target_features', 'target_ceilings',
+           'score_layer', 'weights_fingerprint', 'stimuli_fingerprint', 'target_fingerprint', 'cache_key', 'cache_path',
+           'read_scores', 'write_scores', 'read_checked_scores', 'score_model', 'score_models', 'cliphba_specs',
+           'reference_features', 'best_layers', 'plot_zoo', 'plot_layer_profiles', 'RandomImages', 'bench_features']
 
 # %% ../nbs/10_zoo.ipynb #a355a966
 SOURCES = ('open_clip', 'timm', 'torchvision', 'cliphba')
@@ -168,8 +169,9 @@ def tiny_zoo() -> list[ModelSpec]:
 POOLS = ('auto', 'cls', 'mean')
 
 def pool_features(x: torch.Tensor, pool: str = 'auto', n_prefix: int = 1) -> torch.Tensor:
-    "[B, d] from tokens [B, L, d] (`n_prefix` class/register tokens first), a map [B, C, H, W] or vectors [B, d]."
+    "[B, d] from tokens [B, L, d] (`n_prefix` class/register tokens first), a map [B, C, H, W], vectors [B, d] or numbers [B]."
     if pool not in POOLS: raise ValueError(f"pool: expected one of {POOLS}, got {pool!r}")
+    if x.ndim == 1: return x[:, None]                                   # one number per image
     if x.ndim == 2: return x
     if x.ndim == 4: x, n_prefix = x.flatten(2).transpose(1, 2), 0     # a map is tokens without a class token
     if x.ndim != 3: raise ValueError(f"pool: expected [B, d], [B, L, d] or [B, C, H, W], got shape {tuple(x.shape)}")
@@ -258,6 +260,8 @@ def select_layers(available: Sequence[str], patterns: Sequence[str] | str | None
     if patterns is None: return list(available)
     if isinstance(patterns, str): patterns = [patterns]
     for p in patterns:
+        try: re.compile(p)
+        except re.error as e: raise ValueError(f"{where}: layer pattern {p!r} is not a regular expression: {e}") from None
         if not any(re.search(p, a) for a in available):
             raise ValueError(f"{where}: layer pattern {p!r} matches none of its {len(available)} layers: "
                              f"{list(available)[:6]}{' ...' if len(available) > 6 else ''}")
@@ -288,13 +292,20 @@ class Target:
     rdms: dict = field(default_factory=dict)        # roi -> [n, n] RDM or [S, n, n] subject RDMs ('' for one RDM)
     reference: np.ndarray | None = None             # CKA: reference features [n, d]
     metric: str = 'pearson'                         # model RDM: 'pearson', 'cosine' or 'euclidean'
-    method: str = 'spearman'                        # RDM comparison: 'spearman', 'pearson' or 'kendall'
+    method: str = 'spearman'                        # RDM comparison: 'spearman' or 'pearson'
     ceilings: dict = field(default_factory=dict)    # roi -> (low, high) given ceilings (else from subject stacks)
+    concept_of: dict | None = None                  # stimulus name -> RDM row name: features averaged per concept
 
     def __post_init__(self):
         self.names = [str(n) for n in self.names]
         dup = sorted(n for n, k in Counter(self.names).items() if k > 1)
         if dup: raise ValueError(f"target {self.name!r}: duplicated stimulus names {dup[:5]}")
+        if self.method not in ('spearman', 'pearson'):
+            raise ValueError(f"target {self.name!r}: method: expected 'spearman' or 'pearson', got {self.method!r}")
+        if self.concept_of is not None:
+            self.concept_of = {str(k): str(v) for k, v in dict(self.concept_of).items()}
+            lost = sorted(set(self.names) - set(self.concept_of.values()))
+            if lost: raise ValueError(f"target {self.name!r}: concept_of gives no stimulus for {len(lost)} RDM rows, e.g. {lost[:3]}")
         if (self.reference is None) == (not self.rdms):
             raise ValueError(f"target {self.name!r}: give either rdms or reference features")
         n, rdms = len(self.names), {}
@@ -322,9 +333,10 @@ def spose_target(embedding, names, name: str = 'spose', metric: str = 'pearson')
     "Behavioral RSA against the Pearson-distance RDM of SPoSE embeddings [n, 66] of the stimuli `names`."
     return behavioral_target(model_rdm(embedding, 'pearson'), names, name, metric)
 
-def neural_target(roi_rdms: Mapping, names, name: str = 'neural', metric: str = 'cosine', **kwargs) -> Target:
-    "Neural RSA per ROI: `{roi: [n, n] RDM or [S, n, n] subject RDMs}` over the stimuli `names`."
-    return Target(name, list(names), dict(roi_rdms), metric=metric, **kwargs)
+def neural_target(roi_rdms: Mapping, names, name: str = 'neural', metric: str = 'cosine', concept_of: Mapping | None = None,
+                  **kwargs) -> Target:
+    "Neural RSA per ROI: `{roi: [n, n] RDM or [S, n, n] subject RDMs}` over `names` (concepts, with `concept_of`)."
+    return Target(name, list(names), dict(roi_rdms), metric=metric, concept_of=concept_of, **kwargs)
 
 def cka_target(features, names, name: str = 'cka') -> Target:
     "Linear CKA to reference features [n, d] (e.g. one layer of a reference model) of the stimuli `names`."
@@ -345,7 +357,15 @@ def things_targets(data_dir, include_1854: bool = False) -> list[Target]:
 
 # %% ../nbs/10_zoo.ipynb #a05db11c
 def target_rows(target: Target, stim_names: Sequence[str]) -> np.ndarray:
-    "Row of each of `target.names` among the stimuli `stim_names` (the target's order); clear error when some are missing."
+    "Row of each of `target.names` among the stimuli `stim_names` (the target's order), or with `concept_of` of each image."
+    if target.concept_of is not None:
+        rows = np.array([i for i, n in enumerate(stim_names) if n in target.concept_of], int)
+        found = {target.concept_of[stim_names[i]] for i in rows}
+        missing = [n for n in target.names if n not in found]
+        if missing:
+            raise ValueError(f"target {target.name!r}: no stimulus of {len(missing)} of its {len(target.names)} concepts among "
+                             f"the {len(stim_names)} stimuli, e.g. {missing[:3]}; stimuli are e.g. {list(stim_names)[:3]}")
+        return rows
     pos = {n: i for i, n in enumerate(stim_names)}
     missing = [n for n in target.names if n not in pos]
     if missing:
@@ -353,35 +373,60 @@ def target_rows(target: Target, stim_names: Sequence[str]) -> np.ndarray:
                          f"{len(stim_names)} stimuli, e.g. {missing[:3]}; stimuli are e.g. {list(stim_names)[:3]}")
     return np.array([pos[n] for n in target.names])
 
+def target_features(target: Target, features, stim_names: Sequence[str]) -> np.ndarray:
+    "Features [n_stimuli, d] as the target's rows: selected and ordered, concept means with `concept_of`."
+    x = as_float64(features, 'features')[target_rows(target, stim_names)]
+    if target.concept_of is None: return x
+    rows = target_rows(target, stim_names)
+    means, names = concept_means(x, [target.concept_of[stim_names[i]] for i in rows])
+    pos = {n: k for k, n in enumerate(names)}
+    return means[[pos[n] for n in target.names]]
+
 # %% ../nbs/10_zoo.ipynb #50516390
 SCORE_COLUMNS = ['model', 'family', 'source', 'name', 'pretrained', 'epoch', 'layer', 'layer_index', 'depth', 'target',
-                 'roi', 'measure', 'raw', 'ceiling_low', 'ceiling_high', 'normalised', 'ci_low', 'ci_high',
-                 'n_stimuli', 'key']
+                 'roi', 'measure', 'rho', 'p', 'ci_low', 'ci_high', 'subject_rho', 'ceiling_low', 'ceiling_high', 'normalized',
+                 'normalized_ci_low', 'normalized_ci_high', 'n_subjects', 'n_stimuli', 'raw', 'normalised', 'key']
+MEASURE_ALIASES = {'raw': 'rho', 'normalised': 'normalized'}      # the zoo's first names, kept as columns
+
+def _prepared(target: Target):
+    "The target's RDMs prepared once (ranked, with ceilings) for the neural scoring path."
+    if getattr(target, '_brain', None) is None: target._brain = prepare_target(target.rdms, target.method)
+    return target._brain
 
 def target_ceilings(target: Target) -> dict:
-    "roi -> (low, high): given in `target.ceilings`, else `noise_ceiling` of a subject stack, else NaN."
-    out = {}
-    for roi, r in target.rdms.items():
-        if roi in target.ceilings: out[roi] = tuple(float(c) for c in target.ceilings[roi])
-        elif r.ndim == 3 and len(r) > 1: out[roi] = noise_ceiling(r, target.method)
-        else: out[roi] = (np.nan, np.nan)
-    return out
+    "roi -> (low, high): given in `target.ceilings`, else the leave-one-out ceiling of a subject stack, else NaN."
+    got = _prepared(target).ceilings
+    return {roi: tuple(float(c) for c in target.ceilings[roi]) if roi in target.ceilings else got[roi] for roi in target.rdms}
 
-def score_layer(features, target: Target, ceilings: dict | None = None, n_boot: int = 1000, seed: int = 0) -> list[dict]:
-    "Rows (target, roi, measure, raw, ceilings, normalised, CI) of features [n, d] already in `target.names` order."
+def score_layer(features, target: Target, ceilings: dict | None = None, n_boot: int | str = 1000, seed: int = 0,
+                device='auto') -> list[dict]:
+    "Rows (`SCORE_COLUMNS` from target to n_stimuli) of features [n, d] in `target.names` order (concept means already taken)."
     x = as_float64(features, 'features')
+    nan = dict.fromkeys(['p', 'ci_low', 'ci_high', 'subject_rho', 'ceiling_low', 'ceiling_high', 'normalized',
+                         'normalized_ci_low', 'normalized_ci_high'], np.nan)
     if target.kind == 'cka':
-        return [dict(target=target.name, roi='', measure='cka', raw=cka(x, target.reference), ceiling_low=np.nan,
-                     ceiling_high=np.nan, normalised=np.nan, ci_low=np.nan, ci_high=np.nan, n_stimuli=len(x))]
-    ceilings, rows, mrdm = ceilings or target_ceilings(target), [], model_rdm(x, target.metric)
-    for roi, r in target.rdms.items():
-        raw = float(np.mean([rsa(mrdm, s, target.method)[0] for s in (r if r.ndim == 3 else [r])]))
-        lo, hi = np.nan, np.nan
-        if n_boot: b = bootstrap_rsa(x, r, n_boot, seed, target.metric, target.method); lo, hi = b['ci_low'], b['ci_high']
-        c_lo, c_hi = ceilings[roi]
-        rows.append(dict(target=target.name, roi=roi, measure=f"rsa_{target.metric}_{target.method}", raw=raw,
-                         ceiling_low=c_lo, ceiling_high=c_hi, normalised=raw / c_hi if np.isfinite(c_hi) else np.nan,
-                         ci_low=lo, ci_high=hi, n_stimuli=len(x)))
+        v = cka(x, target.reference)
+        return [dict(target=target.name, roi='', measure='cka', **nan, rho=v, raw=v, normalised=np.nan, n_subjects=0, n_stimuli=len(x))]
+    if x.ndim != 2 or x.shape[1] < 2:
+        raise ValueError(f"features of shape {tuple(x.shape)}: a model RDM needs at least 2 features per stimulus")
+    brain, boot = _prepared(target), bootstrap_options(n_boot)
+    ceilings = ceilings or target_ceilings(target)
+    mrdm = model_rdm(x, target.metric)
+    sc = target_scores(mrdm, brain)
+    draws = (bootstrap_target(mrdm, brain, boot['n_boot'], seed, boot['subjects'], boot['subject_draws'], device=device)
+             if boot['n_boot'] else np.full((1, len(brain.rois), 2), np.nan))
+    measure, rows = neural_measure(target.metric, target.concept_of is not None, target.method), []
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)               # all-NaN draws give NaN intervals
+        for k, r in enumerate(sc.itertuples()):
+            lo, hi = ceilings[r.roi]
+            norm = r.subject_rho / hi if np.isfinite(hi) else np.nan
+            cl, ch = np.nanpercentile(draws[:, k, 0], [2.5, 97.5])
+            nl, nh = np.nanpercentile(draws[:, k, 1], [2.5, 97.5]) / hi if np.isfinite(hi) else (np.nan, np.nan)
+            rows.append(dict(target=target.name, roi=r.roi, measure=measure, rho=r.rho, p=r.p, ci_low=cl, ci_high=ch,
+                             subject_rho=r.subject_rho, ceiling_low=lo, ceiling_high=hi, normalized=norm,
+                             normalized_ci_low=nl, normalized_ci_high=nh, n_subjects=brain.n_subjects[k],
+                             n_stimuli=len(x), raw=r.rho, normalised=norm))
     return rows
 
 # %% ../nbs/10_zoo.ipynb #8351f9d1
@@ -411,34 +456,58 @@ def stimuli_fingerprint(stimuli) -> str:
 
 def target_fingerprint(t: Target) -> str:
     "sha256 over a target's name, stimulus names, measure settings, RDMs or reference features and given ceilings."
-    h = _sha([t.name, t.names, t.metric, t.method, t.kind, sorted(t.rdms), {k: list(v) for k, v in t.ceilings.items()}])
+    h = _sha([t.name, t.names, t.metric, t.method, t.kind, sorted(t.rdms), {k: list(v) for k, v in t.ceilings.items()},
+              t.concept_of])
     for roi in sorted(t.rdms): h.update(t.rdms[roi].tobytes())
     if t.reference is not None: h.update(t.reference.tobytes())
     return h.hexdigest()
 
 # %% ../nbs/10_zoo.ipynb #d7941f9d
-def cache_key(spec: ModelSpec, weights: str, stimuli: str, targets: Sequence[Target], pool: str, n_boot: int,
+def cache_key(spec: ModelSpec, weights: str, stimuli: str, targets: Sequence[Target], pool: str, n_boot: int | str,
               seed: int) -> str:
     "sha256 of what a model's cached scores depend on (not its label, family or layer choice)."
     build = dict(source=spec.source, name=str(spec.name), pretrained=spec.pretrained, epoch=spec.epoch,
                  options=spec.options, seed=spec.seed)
-    return _sha(build, weights, stimuli, [target_fingerprint(t) for t in targets], pool, n_boot, seed).hexdigest()
+    return _sha(dict(scores=2), build, weights, stimuli, [target_fingerprint(t) for t in targets], pool,
+                bootstrap_options(n_boot), seed).hexdigest()
 
 def cache_path(cache_dir, spec: ModelSpec, key: str) -> Path:
     "`<cache_dir>/<label as a file name>-<key[:16]>.csv`."
     return Path(cache_dir)/f"{re.sub(r'[^0-9A-Za-z._-]+', '_', spec.label).strip('_')}-{key[:16]}.csv"
 
 _SCORE_TYPES = dict(model=str, family=str, source=str, name=str, pretrained=str, epoch='Int64', layer=str, layer_index=int,
-                    depth=float, target=str, roi=str, measure=str, raw=float, ceiling_low=float, ceiling_high=float,
-                    normalised=float, ci_low=float, ci_high=float, n_stimuli=int, key=str)
+                    depth=float, target=str, roi=str, measure=str, **{c: float for c in SCORE_COLUMNS[12:22]},
+                    n_subjects=int, n_stimuli=int, raw=float, normalised=float, key=str)
 _TEXT = [c for c, t in _SCORE_TYPES.items() if t is str]
 
 def read_scores(path) -> pd.DataFrame:
     "A cached score table with stable dtypes (empty with `SCORE_COLUMNS` when the file does not exist)."
     if not Path(path).exists(): return pd.DataFrame(columns=SCORE_COLUMNS).astype(_SCORE_TYPES)
-    df = pd.read_csv(path, keep_default_na=False, dtype={c: str for c in _TEXT},
-                     na_values={c: ['', 'nan', 'NaN'] for c in SCORE_COLUMNS if c not in _TEXT})
-    return df.reindex(columns=SCORE_COLUMNS).astype(_SCORE_TYPES)
+    try:
+        df = pd.read_csv(path, keep_default_na=False, dtype={c: str for c in _TEXT},
+                         na_values={c: ['', 'nan', 'NaN'] for c in SCORE_COLUMNS if c not in _TEXT})
+        return df.reindex(columns=SCORE_COLUMNS).astype(_SCORE_TYPES)
+    except (ValueError, TypeError, pd.errors.ParserError) as e:
+        raise ValueError(f"{path}: not a zoo score table ({type(e).__name__}: {e})") from None
+
+def _checksum_path(path) -> Path: return Path(str(path) + '.sha256')
+
+def write_scores(path, table: pd.DataFrame):
+    "Write a score table and, beside it, the sha256 of its bytes (`<file>.sha256`), each atomically."
+    text = table.to_csv(index=False)
+    atomic_write_text(path, text)
+    atomic_write_text(_checksum_path(path), hashlib.sha256(text.encode()).hexdigest() + '\n')
+
+def read_checked_scores(path) -> pd.DataFrame:
+    "`read_scores` of a cache written by `write_scores`; a file that does not match its checksum is dropped with a warning."
+    path = Path(path)
+    if not path.exists(): return read_scores(path)
+    saved = _checksum_path(path).read_text().strip() if _checksum_path(path).exists() else None
+    if saved != hashlib.sha256(path.read_bytes()).hexdigest():
+        why = 'has no checksum file' if saved is None else 'does not match its checksum (edited or damaged)'
+        warnings.warn(f"zoo score cache {path}: {why}; rebuilding it")
+        return read_scores(Path(str(path) + '.missing'))
+    return read_scores(path)
 
 # %% ../nbs/10_zoo.ipynb #f4896b3c
 def _table_rows(spec: ModelSpec, layer: str, index: int, n_layers: int, rows: list[dict], key: str) -> list[dict]:
@@ -454,20 +523,20 @@ def _done_layers(df: pd.DataFrame, targets: Sequence[Target]) -> set:
 
 # %% ../nbs/10_zoo.ipynb #60848dc6
 def score_model(spec: ModelSpec | str, stimuli, targets: Sequence[Target], *, layers=None, pool: str = 'auto',
-                cache_dir='zoo_scores', batch_size: int = 32, device='cpu', n_boot: int = 1000, seed: int = 0,
+                cache_dir='zoo_scores', batch_size: int = 32, device='cpu', n_boot: int | str = 1000, seed: int = 0,
                 layers_per_pass: int | None = None, log: Callable | None = None) -> pd.DataFrame:
     "Tidy scores (`SCORE_COLUMNS`) of every chosen layer of one model against `targets`; cached and resumable per layer."
     spec, targets = parse_spec(spec), list(targets)
     if pool not in POOLS: raise ValueError(f"pool: expected one of {POOLS}, got {pool!r}")
     names = stimulus_names(stimuli)
-    rows = {t.name: target_rows(t, names) for t in targets}
+    for t in targets: target_rows(t, names)                              # every mismatch before the model is built
     dev = resolve_device(str(device))
     model = build_zoo_model(spec).to(dev)
     ext = extractor(spec, model)
     chosen = select_layers(ext.layers, layers if layers is not None else spec.layers, spec.label)
     key = cache_key(spec, weights_fingerprint(model), stimuli_fingerprint(stimuli), targets, pool, n_boot, seed)
     path = cache_path(cache_dir, spec, key)
-    table = read_scores(path)
+    table = read_checked_scores(path)
     todo = [l for l in chosen if l not in _done_layers(table, targets)]
     ceilings = {t.name: target_ceilings(t) for t in targets if t.kind == 'rsa'} if todo else {}
     step = layers_per_pass or max(1, len(todo))
@@ -475,11 +544,12 @@ def score_model(spec: ModelSpec | str, stimuli, targets: Sequence[Target], *, la
         if log: log(f"{spec.label}: extracting {todo[i:i + step]}")
         feats = extract_features(ext, stimuli, todo[i:i + step], pool, batch_size, dev)
         for layer, f in feats.items():
-            new = [r for t in targets for r in score_layer(f[rows[t.name]], t, ceilings.get(t.name), n_boot, seed)]
+            try: new = [r for t in targets for r in score_layer(target_features(t, f, names), t, ceilings.get(t.name), n_boot, seed)]
+            except ValueError as e: raise ValueError(f"{spec.label} layer {layer!r}: {e}") from None
             new = _table_rows(spec, layer, ext.layers.index(layer), len(ext.layers), new, key)
             new = pd.DataFrame(new, columns=SCORE_COLUMNS).astype(_SCORE_TYPES)
             table = pd.concat([table[table.layer != layer], new], ignore_index=True) if len(table) else new
-            atomic_write_text(path, table.to_csv(index=False))
+            write_scores(path, table)
             if log: log(f"{spec.label}: scored {layer}")
     out = read_scores(path) if todo else table        # what a later call reads, to the last bit
     out = out[out.layer.isin(chosen)].assign(model=spec.label, family=spec.family)
@@ -512,8 +582,9 @@ def reference_features(spec: ModelSpec | str, stimuli, layer: str, pool: str = '
     return extract_features(ext, stimuli, [name], pool, batch_size, resolve_device(str(device)))[name].double().numpy()
 
 # %% ../nbs/10_zoo.ipynb #557737b4
-def best_layers(table: pd.DataFrame, target: str, roi: str = '', by: str = 'raw') -> pd.DataFrame:
+def best_layers(table: pd.DataFrame, target: str, roi: str = '', by: str = 'rho') -> pd.DataFrame:
     "One row per model: its best layer for `target`/`roi` by column `by`."
+    by = MEASURE_ALIASES.get(by, by) if by not in table.columns else by
     d = table[(table.target == target) & (table.roi.astype(str) == str(roi))].dropna(subset=[by])
     if d.empty:
         have = sorted(set(zip(table.target, table.roi.astype(str))))
@@ -526,7 +597,7 @@ FAMILY_COLORS = dict(zip(FAMILIES, sns.color_palette('colorblind', 4)))
 def _ceiling_band(ax, d: pd.DataFrame, measure: str):
     lo, hi = d.ceiling_low.astype(float).median(), d.ceiling_high.astype(float).median()
     if not (np.isfinite(lo) and np.isfinite(hi)): return
-    if measure == 'normalised': lo, hi = lo / hi, 1.0
+    if MEASURE_ALIASES.get(measure, measure) == 'normalized': lo, hi = lo / hi, 1.0
     ax.axhspan(lo, hi, color='0.85', zorder=0, label='noise ceiling')
 
 def _short(label: str, n: int = 28) -> str: return label if len(label) <= n else label[:n - 1] + '…'
@@ -541,8 +612,8 @@ def _profile_label(r, one_run: bool) -> str:
     return f"CLIP-HBA epoch {r.epoch}" if one_run else f"{_short(Path(r['name']).name, 20)} @{r.epoch}"
 
 def _errorbars(d: pd.DataFrame, measure: str):
-    if measure != 'raw' or d.ci_low.isna().all(): return None
-    return np.vstack([d.raw - d.ci_low, d.ci_high - d.raw]).clip(0)
+    if MEASURE_ALIASES.get(measure, measure) != 'rho' or d.ci_low.isna().all(): return None
+    return np.vstack([d.rho - d.ci_low, d.ci_high - d.rho]).clip(0)
 
 # %% ../nbs/10_zoo.ipynb #3a5e73d2
 def _zoo_panel(ax, zoo_part: pd.DataFrame, best: pd.DataFrame, measure: str):
@@ -560,16 +631,17 @@ def _epoch_panel(ax, hba: pd.DataFrame, best: pd.DataFrame, measure: str):
     _ceiling_band(ax, best, measure)
     for run, d in hba.sort_values('epoch').groupby('name', sort=False):
         ax.plot(d.epoch, d[measure], '-o', color=FAMILY_COLORS['CLIP-HBA'], label=f"CLIP-HBA {_short(Path(run).name)}")
-        if measure == 'raw' and d.ci_low.notna().any():
+        if MEASURE_ALIASES.get(measure, measure) == 'rho' and d.ci_low.notna().any():
             ax.fill_between(d.epoch, d.ci_low, d.ci_high, color=FAMILY_COLORS['CLIP-HBA'], alpha=0.2)
     ax.set_xlabel('CLIP-HBA epoch'); ax.set_title('CLIP-HBA (best layer per epoch)')
     ax.xaxis.get_major_locator().set_params(integer=True)
 
 # %% ../nbs/10_zoo.ipynb #61805799
-def plot_zoo(table: pd.DataFrame, target: str = 'behavior', roi: str = '', measure: str = 'raw', out_dir=None,
+def plot_zoo(table: pd.DataFrame, target: str = 'behavior', roi: str = '', measure: str = 'rho', out_dir=None,
              name: str | None = None):
     "Best-layer score per model by family (CI bars, ceiling band); CLIP-HBA's epochs as a trajectory on the same y axis."
-    if measure not in ('raw', 'normalised'): raise ValueError(f"measure: expected 'raw' or 'normalised', got {measure!r}")
+    if measure not in ('rho', 'normalized', *MEASURE_ALIASES):
+        raise ValueError(f"measure: expected 'rho' or 'normalized' (or 'raw', 'normalised'), got {measure!r}")
     best = best_layers(table, target, roi, measure)
     zoo_part, hba = best[best.source != 'cliphba'], best[best.source == 'cliphba']
     order = {f: i for i, f in enumerate(FAMILIES)}
@@ -580,7 +652,7 @@ def plot_zoo(table: pd.DataFrame, target: str = 'behavior', roi: str = '', measu
                                  width_ratios=[max(3, len(zoo_part)), 4][:n], layout='constrained')
         _zoo_panel(axes[0, 0], zoo_part, best, measure)
         if len(hba): _epoch_panel(axes[0, 1], hba, best, measure)
-        unit = 'ρ / upper ceiling' if measure == 'normalised' else 'Spearman ρ'
+        unit = 'subject ρ / upper ceiling' if MEASURE_ALIASES.get(measure, measure) == 'normalized' else 'Spearman ρ'
         axes[0, 0].set_ylabel(f"{target}{' ' + roi if roi else ''}: {unit}")
         _figure_legend(fig, fig.axes, loc='outside upper center', ncols=4)
     fig.data = best
@@ -588,7 +660,7 @@ def plot_zoo(table: pd.DataFrame, target: str = 'behavior', roi: str = '', measu
     return fig
 
 # %% ../nbs/10_zoo.ipynb #90def374
-def plot_layer_profiles(table: pd.DataFrame, target: str = 'behavior', roi: str = '', measure: str = 'raw', out_dir=None,
+def plot_layer_profiles(table: pd.DataFrame, target: str = 'behavior', roi: str = '', measure: str = 'rho', out_dir=None,
                         name: str | None = None):
     "Score against relative depth (0 = first scored layer of the model, 1 = last), one line per model, coloured by family."
     d = table[(table.target == target) & (table.roi.astype(str) == str(roi))]
