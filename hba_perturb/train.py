@@ -29,6 +29,7 @@ from .perturbations import PerturbWindow, make_perturbation
 from .guided import GUIDED_TYPES, make_guided
 from .fastpath import FastCLIPHBA, cached_splits, CACHE_DTYPES
 from .evaluate import behavioral_metrics
+from .refconfig import read_config_file
 
 # %% auto #0
 __all__ = ['METRIC_COLUMNS', 'IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'CLI_ERRORS', 'PARAMETER_FIELDS', 'resolve_device',
@@ -592,12 +593,13 @@ def main(argv: list[str] | None = None) -> Path | None:
     ap.add_argument('overrides', nargs='*', help='key=value overrides of config fields')
     a = ap.parse_args(argv)
     ov = parse_overrides(a.overrides)
+    file = read_config_file(a.config, log=lambda m: print(m, file=sys.stderr)) if a.config else None   # ours or the reference's
     if a.check:
-        d = apply_overrides(yaml.safe_load(Path(a.config).read_text()) or {} if a.config else dict(DEMO_FIELDS), ov)
+        d = apply_overrides(file if file is not None else dict(DEMO_FIELDS), ov)
         problems = check_config(d)
         if problems: raise ValueError(f"{len(problems)} problem(s) in the config: " + '; '.join(problems))
         return None
-    cfg = config_from_dict(apply_overrides(DEMO_FIELDS, ov)) if a.demo and not a.config else load_config(a.config, **ov)
+    cfg = config_from_dict(apply_overrides(file if file is not None else dict(DEMO_FIELDS) if a.demo else {}, ov))
     run_dir = train_run(cfg)
     print(run_dir)
     return run_dir
