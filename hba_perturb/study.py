@@ -65,11 +65,13 @@ STUDY_FIGURES = {   # name: f(collected table, experiment name, neural table, ne
     'baseline_trajectories': lambda df, name, nt, ds: F.plot_baseline_trajectories(df, window=(5, 10) if df.epoch.max() >= 10 else None),
     'single_epoch_deltas': lambda df, name, nt, ds: F.plot_single_epoch_deltas(_one_length(df, name), sweep=name),
     'perturbation_types': lambda df, name, nt, ds: F.plot_perturbation_types(df, sweep=name),
+    'perturbation_type_bars': lambda df, name, nt, ds: F.plot_type_bars(F.type_deltas(df, sweep=name)),
     'recovery_heatmap': lambda df, name, nt, ds: F.plot_recovery_heatmap(df, sweep=name),
+    'recovery_bars': lambda df, name, nt, ds: F.plot_recovery_bars(df, sweep=name),
     'deviation_heatmaps': lambda df, name, nt, ds: F.plot_deviation_heatmap(df, sweep=name),
     'neural_vs_loss': lambda df, name, nt, ds: F.plot_neural_vs_loss(df, nt, dataset=ds, rois='all', until_best=False),
     'single_epoch_neural_deltas': _neural_deltas}
-PER_TYPE_FIGURES = ('single_epoch_deltas', 'recovery_heatmap', 'deviation_heatmaps', 'single_epoch_neural_deltas')
+PER_TYPE_FIGURES = ('single_epoch_deltas', 'recovery_heatmap', 'recovery_bars', 'deviation_heatmaps', 'single_epoch_neural_deltas')
 NEURAL_FIGURES = ('neural_vs_loss', 'single_epoch_neural_deltas')   # need `neural:` in the study file
 
 # %% ../nbs/11_study.ipynb #647525de
@@ -340,10 +342,7 @@ def draw_study(study: Study, out_dir, formats=('png',)) -> dict[str, list[Path]]
     fig_dir, paths = Path(out_dir)/'figures', {}
     for name, make in _figure_jobs(study, out_dir).items():
         fig = make()
-        files = F.save_figure(fig, name, fig_dir, formats=formats)
-        csv = fig_dir/f'{name}.csv'
-        atomic_write_text(csv, fig.data.to_csv(index=False)); plt.close(fig)
-        paths[name] = files + [csv]
+        paths[name] = F.save_figure(fig, name, fig_dir, formats=formats); plt.close(fig)   # the images and `name.csv`
     if study.published: paths.update({f'published/{k}': v for k, v in F.published_figures(fig_dir/'published', formats=formats).items()})
     return paths
 
