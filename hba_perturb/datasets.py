@@ -215,13 +215,14 @@ def read_image(path, transform=None):
         raise ValueError(f"image {path} cannot be decoded ({type(e).__name__}: {e}): a truncated or damaged file?") from None
     return transform(im) if transform is not None else im
 
-def unreadable_images(paths, workers: int = 8, progress: bool = True) -> list[str]:
-    "Decode every image of `paths` (threads, progress bar); one line per file that does not decode."
+def unreadable_images(paths, workers: int = 8, progress: bool | None = None) -> list[str]:
+    "Decode every image of `paths` (threads; a progress bar when `progress`, None: on a terminal); one line per file that does not decode."
     def problem(p):
         try: read_image(p); return None
         except ValueError as e: return str(e)
     with ThreadPoolExecutor(max(1, workers)) as ex:
-        found = list(tqdm(ex.map(problem, paths), total=len(paths), desc='decoding images', disable=not progress, leave=False))
+        found = list(tqdm(ex.map(problem, paths), total=len(paths), desc='decoding images', leave=False,
+                          disable=None if progress is None else not progress))
     return [f for f in found if f]
 
 # %% ../nbs/03_datasets.ipynb #291eb016
