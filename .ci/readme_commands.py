@@ -21,4 +21,6 @@ with tempfile.TemporaryDirectory() as d:
         r = subprocess.run(c, shell=True, cwd=clone, env=env, capture_output=True, text=True)
         print(f"{'ok  ' if r.returncode == 0 else 'FAIL'} {time.time() - t0:6.1f} s  {c}", flush=True)
         if r.returncode: sys.exit(f"README command failed (exit {r.returncode}): {c}\n{r.stderr[-2000:]}")
-    print(f"{len(cmds)} README commands ran as written in a fresh clone")
+    dirty = subprocess.run(['git', 'status', '--porcelain'], cwd=clone, capture_output=True, text=True, check=True).stdout
+    if dirty.strip(): sys.exit(f"README commands left files in the clone that git sees (write them elsewhere or ignore them):\n{dirty}")
+    print(f"{len(cmds)} README commands ran as written in a fresh clone, which git status still finds clean")

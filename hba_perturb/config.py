@@ -19,8 +19,9 @@ __all__ = ['GUIDED_TYPES', 'PERTURB_TYPES', 'SELECT_WHICH', 'RANDOM_TARGET_STATS
            'TRAINING_MODES', 'DATASET_TYPES', 'OPTIMIZERS', 'SCHEDULES', 'PRECISIONS', 'DEMO_FIELDS', 'PERTURB_OPTIONS',
            'WINDOW_OPTIONS', 'ModelFields', 'DataFields', 'OptimFields', 'PerturbFields', 'BookkeepingFields',
            'RunConfig', 'demo_config', 'validate', 'path_problems', 'config_from_dict', 'apply_overrides',
-           'load_config', 'atomic_write', 'atomic_dir', 'atomic_write_text', 'save_config', 'perturbation_options',
-           'run_name', 'baseline_config', 'seed_everything', 'rng_states', 'set_rng_states', 'RunLocked', 'lock_holder',
+           'load_config', 'atomic_write', 'atomic_dir', 'atomic_write_text', 'save_config', 'read_yaml',
+           'checksum_path', 'write_checked', 'checksum_problem', 'read_checked', 'perturbation_options', 'run_name',
+           'baseline_config', 'seed_everything', 'rng_states', 'set_rng_states', 'RunLocked', 'lock_holder',
            'lock_is_stale', 'run_lock']
 
 # %% ../nbs/00_config.ipynb #ba4d1e1a
@@ -214,6 +215,7 @@ def validate(self: RunConfig, check_paths: bool = True) -> RunConfig:
            f"must be < epochs ({self.epochs}), found {self.warmup_epochs}")
     _perturbation_form(self)
     _check_guided(self)
+    _check_optim(self)
     if self.training_mode == 'scratch':
         _check(self.perturb_type != 'random_target', 'perturb_type',
                "random_target needs continuous targets: not available for training_mode='scratch'")
@@ -227,7 +229,8 @@ RunConfig.validate = validate
 def _check_guided(cfg: RunConfig):
     "Constraints of the model-guided perturbations' fields (04b_guided)."
     _choice(cfg, 'select_which', SELECT_WHICH); _choice(cfg, 'select_score', DIFFICULTY_SCORES)
-    _check(cfg.guide_eps >= 0, 'guide_eps', f"is an L2 radius in [0, 1] pixels, must be >= 0, found {cfg.guide_eps}")
+    _check(cfg.guide_eps > 0, 'guide_eps', f"is an L2 radius in [0, 1] pixels, must be > 0 (0 changes no image: the run "
+           f"would be the baseline, flagged perturbed), found {cfg.guide_eps}")
     _check(cfg.guide_step > 0, 'guide_step', f"must be > 0, found {cfg.guide_step}")
     _check(cfg.guide_steps >= 1, 'guide_steps', f"must be >= 1 (at least one gradient step), found {cfg.guide_steps}")
     _check(0 < cfg.select_fraction <= 1, 'select_fraction', f"must be in (0, 1], found {cfg.select_fraction}")
@@ -235,6 +238,15 @@ def _check_guided(cfg: RunConfig):
     _check(cfg.guide_arch is None or cfg.guide != 'self', 'guide_arch', "is for a state-dict guide file; guide='self' needs none")
     _check(cfg.select_score != 'margin' or cfg.training_mode == 'scratch', 'select_score',
            "'margin' needs class logits (training_mode='scratch'); use 'loss' for CLIP-HBA's SPoSE targets")
+
+# %% ../nbs/00_config.ipynb #8d189449
+import math
+
+def _check_optim(cfg: RunConfig):
+    "The optimiser's numbers, checked before any data is built (torch would only refuse them at the first step)."
+    _check(math.isfinite(cfg.lr), 'lr', f"must be a finite number > 0, found {cfg.lr}")
+    _check(math.isfinite(cfg.weight_decay) and cfg.weight_decay >= 0, 'weight_decay', f"must be >= 0, found {cfg.weight_decay}")
+    _check(math.isfinite(cfg.momentum) and 0 <= cfg.momentum < 1, 'momentum', f"must be in [0, 1), found {cfg.momentum}")
 
 # %% ../nbs/00_config.ipynb #e1a44b44
 _REQUIRED_PATHS = {'things': ('img_annotations_file', 'img_dir', 'test_annotations_file', 'rdm_file'),
@@ -291,8 +303,7 @@ def load_config(path: str | Path | None = None, *, reference_epochs: bool = Fals
     if path is not None:
         path = Path(path)
         if not path.exists(): raise FileNotFoundError(f"config file {path} does not exist")
-        d = yaml.safe_load(path.read_text()) or {}
-        if not isinstance(d, dict): raise ValueError(f"{path}: expected a mapping of fields, found {type(d).__name__}")
+        d = read_yaml(path)
     return config_from_dict(apply_overrides(d, overrides), reference_epochs=reference_epochs, check_paths=check_paths)
 
 def _umask() -> int:
@@ -336,6 +347,49 @@ def atomic_write_text(path: str | Path, text: str):
 def save_config(cfg: RunConfig, path: str | Path):
     "Save `cfg` as YAML (atomic)."
     atomic_write_text(path, yaml.safe_dump(asdict(cfg), sort_keys=False))
+
+# %% ../nbs/00_config.ipynb #99f2c707
+def read_yaml(path) -> dict:
+    "The mapping in YAML file `path`; a file that is not YAML, or not a mapping, raises `ValueError` naming it and the line."
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"config file {path} does not exist")
+    try: d = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        mark = getattr(e, 'problem_mark', None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ''
+        raise ValueError(f"{path}: not valid YAML{where}: {getattr(e, 'problem', None) or e}") from None
+    if d is None: return {}
+    if not isinstance(d, dict): raise ValueError(f"{path}: expected a mapping of fields, found {type(d).__name__}")
+    return d
+
+# %% ../nbs/00_config.ipynb #7f71e7d2
+import hashlib, warnings
+
+def checksum_path(path) -> Path:
+    "Where `write_checked` keeps the sha256 of `path`: `<path>.sha256`."
+    return Path(path).with_name(Path(path).name + '.sha256')
+
+def write_checked(path, text: str):
+    "Write `text` to `path` and its sha256 to `checksum_path(path)`, each atomically."
+    data = text.encode()
+    with atomic_write(path) as f: f.write(data)
+    atomic_write_text(checksum_path(path), hashlib.sha256(data).hexdigest() + '\n')
+
+def checksum_problem(path) -> Optional[str]:
+    "Why `path` is not what `write_checked` wrote (missing, no checksum, other content); None when it is."
+    path, sums = Path(path), checksum_path(path)
+    if not path.is_file(): return "missing"
+    if not sums.is_file(): return f"no checksum ({sums.name} is missing)"
+    if hashlib.sha256(path.read_bytes()).hexdigest() != sums.read_text().strip():
+        return f"its content changed since it was written (sha256 differs from {sums.name})"
+    return None
+
+def read_checked(path, what: str = 'cache') -> Optional[str]:
+    "The text of `path` when it matches its checksum; None when it is absent, or (warning, naming the file) changed."
+    if not Path(path).exists(): return None
+    problem = checksum_problem(path)
+    if problem: warnings.warn(f"{what} {path}: {problem}; rebuilding it"); return None
+    return Path(path).read_text()
 
 # %% ../nbs/00_config.ipynb #21ef6af9
 def _sanitize(s: str) -> str: return re.sub(r'[^0-9a-zA-Z]+', '_', s).strip('_').lower()

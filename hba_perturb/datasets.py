@@ -16,6 +16,8 @@ import torch
 from PIL import Image
 from .config import atomic_write, atomic_dir
 from torch.utils.data import Dataset
+from concurrent.futures import ThreadPoolExecutor
+from tqdm.auto import tqdm
 from torchvision import datasets as tvdatasets, transforms
 
 import hba_perturb
@@ -23,12 +25,22 @@ import hba_perturb
 # %% auto #0
 __all__ = ['REPO_ROOT', 'REGISTRY_FILE', 'REGISTRY', 'THINGS_MEAN', 'THINGS_STD', 'IMAGENET_MEAN', 'IMAGENET_STD', 'DataFile',
            'load_registry', 'shared_data_dir', 'file_sha256', 'fetch', 'fetch_tree', 'concept_of', 'load_annotations',
-           'things_transform', 'find_images', 'ImageList', 'ThingsImages', 'build_things_folder', 'read_words',
-           'match_concepts', 'load_test_set', 'train_val_split', 'target_stats', 'BehaviorData', 'behavior_data',
-           'make_demo_data', 'demo_data', 'things_fmri_images', 'nod_images', 'NightsTriplets', 'ImageNetFolder',
-           'demo_imagenet']
+           'things_transform', 'find_images', 'read_image', 'unreadable_images', 'ImageList', 'ThingsImages',
+           'build_things_folder', 'read_words', 'match_concepts', 'load_test_set', 'train_val_split', 'target_stats',
+           'BehaviorData', 'behavior_data', 'make_demo_data', 'demo_data', 'things_fmri_images', 'nod_images',
+           'NightsTriplets', 'ImageNetFolder', 'demo_imagenet']
+
+# %% ../nbs/03_datasets.ipynb #79fea37f
+def _shadowed(pkg) -> Optional[str]:
+    "Why the imported `hba_perturb` is not the package (a folder named hba_perturb without `__init__.py` came first); None when it is."
+    if getattr(pkg, '__file__', None): return None
+    where = next(iter(getattr(pkg, '__path__', [])), '?')
+    return (f"`import hba_perturb` found the folder {where}, not the package: a clone of the repository named hba_perturb "
+            f"in the current folder (or on sys.path) hides the installed package; run Python from another folder, or from "
+            f"inside the clone")
 
 # %% ../nbs/03_datasets.ipynb #267ae173
+if _shadowed(hba_perturb): raise ImportError(_shadowed(hba_perturb))
 REPO_ROOT = Path(hba_perturb.__file__).resolve().parent.parent
 REGISTRY_FILE = REPO_ROOT/'data'/'registry.csv'
 
@@ -158,7 +170,8 @@ def load_annotations(path, n_dims: Optional[int] = 66) -> pd.DataFrame:
     if n_dims is not None and len(dims) != n_dims:
         raise ValueError(f"{path}: expected {n_dims} target columns besides 'image_name', found {len(dims)}")
     vals = df[dims].apply(pd.to_numeric, errors='coerce')
-    for what, bad in (('missing or non-numeric targets', vals.isna().any(axis=1).to_numpy()),
+    nonfinite = ~np.isfinite(vals.to_numpy(dtype=np.float64, na_value=np.nan))
+    for what, bad in (('missing, non-numeric or infinite targets', nonfinite.any(axis=1)),
                       ('an empty image_name', df.image_name.isna().to_numpy()),
                       ('a duplicate image_name', df.image_name.duplicated().to_numpy())):
         if bad.any():
@@ -193,6 +206,25 @@ def find_images(image_dir, names: Sequence[str], folders: Optional[Sequence[str]
                                 f"<dir>/<name> and <dir>/<concept>/<name>): {missing[:10]}{' ...' if len(missing) > 10 else ''}")
     return paths
 
+# %% ../nbs/03_datasets.ipynb #a05d651e
+def read_image(path, transform=None):
+    "The RGB image of file `path` (through `transform`); a file that does not decode raises `ValueError` naming it."
+    try:
+        with Image.open(path) as im: im = im.convert('RGB')      # decodes the whole file: a truncated one fails here
+    except (OSError, ValueError, SyntaxError) as e:
+        raise ValueError(f"image {path} cannot be decoded ({type(e).__name__}: {e}): a truncated or damaged file?") from None
+    return transform(im) if transform is not None else im
+
+def unreadable_images(paths, workers: int = 8, progress: bool | None = None) -> list[str]:
+    "Decode every image of `paths` (threads; a progress bar when `progress`, None: on a terminal); one line per file that does not decode."
+    def problem(p):
+        try: read_image(p); return None
+        except ValueError as e: return str(e)
+    with ThreadPoolExecutor(max(1, workers)) as ex:
+        found = list(tqdm(ex.map(problem, paths), total=len(paths), desc='decoding images', leave=False,
+                          disable=None if progress is None else not progress))
+    return [f for f in found if f]
+
 # %% ../nbs/03_datasets.ipynb #291eb016
 class ImageList(Dataset):
     "Images named in a fixed order with a label each: items `(name, image, label)`; files checked up-front."
@@ -201,8 +233,7 @@ class ImageList(Dataset):
         self.paths = find_images(image_dir, self.names, folders)
         self.transform = transform or things_transform(image_size)
     def __len__(self): return len(self.names)
-    def load(self, i):
-        with Image.open(self.paths[i]) as im: return self.transform(im.convert('RGB'))
+    def load(self, i): return read_image(self.paths[i], self.transform)
     def __getitem__(self, i): return self.names[i], self.load(i), self.labels[i]
     @classmethod
     def from_paths(cls, paths, transform):
@@ -313,6 +344,9 @@ def train_val_split(n: int, train_portion: float = 0.8, seed: int = 1) -> tuple:
     "`(train_idx, val_idx)`: the reference's `random_split` after `torch.manual_seed(seed)`, with a local generator."
     if not 0 < train_portion <= 1: raise ValueError(f"train_portion must be in (0, 1], got {train_portion}")
     n_train = int(train_portion * n)
+    if n_train < 1 or (train_portion < 1 and n_train == n):
+        raise ValueError(f"train_portion={train_portion} of {n} images gives {n_train} training and {n - n_train} validation "
+                         f"images: both need at least one (config field `train_portion`)")
     perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist()
     return perm[:n_train], perm[n_train:]
 
@@ -343,6 +377,8 @@ class BehaviorData:
     @property
     def n_dims(self) -> int: return int(self.target_mean.shape[0])
 
+def _where(x) -> str: return str(x) if isinstance(x, (str, Path)) else '(a data frame)'
+
 def behavior_data(annotations, image_dir, test_annotations, rdm, *, train_portion: float = 0.8, seed: int = 1,
                   image_size: int = 224, words=None, target_stats_mode: str = 'reference',
                   split_indices: Optional[dict] = None, transform=None) -> BehaviorData:
@@ -352,7 +388,8 @@ def behavior_data(annotations, image_dir, test_annotations, rdm, *, train_portio
     overlap = set(full.image_name) & set(test_df.image_name)
     if overlap: raise ValueError(f"{len(overlap)} test images are also in the training annotations: {sorted(overlap)[:5]}")
     if test_df.shape[1] != full.shape[1]:
-        raise ValueError(f"test file has {test_df.shape[1]-1} target dims, training file {full.shape[1]-1}")
+        raise ValueError(f"test annotations {_where(test_annotations)} have {test_df.shape[1]-1} target columns, training "
+                         f"annotations {_where(annotations)} have {full.shape[1]-1}: a column is missing in one of them")
     if split_indices is not None: tr, va = list(split_indices['train_indices']), list(split_indices['val_indices'])
     else: tr, va = train_val_split(len(full), train_portion, seed)
     mean, std = target_stats(_targets(full), tr, target_stats_mode)

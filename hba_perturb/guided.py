@@ -16,7 +16,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, RandomSampler
 
-from .config import RunConfig, GUIDED_TYPES, ModelFields, DataFields, OptimFields, atomic_write_text
+from .config import RunConfig, GUIDED_TYPES, ModelFields, DataFields, OptimFields, atomic_write_text, write_checked, read_checked
 from .datasets import THINGS_MEAN, THINGS_STD, IMAGENET_MEAN, IMAGENET_STD
 from .model import CLIPHBA
 from .perturbations import PerturbWindow, batch_seed
@@ -210,14 +210,13 @@ def difficulty_scores(guide: nn.Module, dataset, space: PixelSpace, gspace: Opti
     gid = guide_id or guide_key(guide, spec)                    # `guide_id`: what the caller knows the guide to be
     key = hashlib.sha256(json.dumps([gid, names, score, space.mean, space.std]).encode()).hexdigest()
     path = None if cache_dir is None else Path(cache_dir)/f'difficulty_{key[:24]}.json'
-    if path is not None and path.exists():
-        c = json.loads(path.read_text())
-        if c.get('key') == key: 
-            if log: log(f"difficulty: read {path.name}")
-            return torch.tensor(c['scores'])
+    text = None if path is None else read_checked(path, 'difficulty cache')   # an edited or cut file: warned, rebuilt
+    if text is not None and json.loads(text).get('key') == key:
+        if log: log(f"difficulty: read {path.name}")
+        return torch.tensor(json.loads(text)['scores'])
     s = _score(guide, dataset, space, gspace or space, score, batch_size, device)
     if path is not None:
-        atomic_write_text(path, json.dumps(dict(key=key, spec=spec, score=score, names=names, scores=s.tolist())))
+        write_checked(path, json.dumps(dict(key=key, spec=spec, score=score, names=names, scores=s.tolist())))
         if log: log(f"difficulty: wrote {path.name} ({len(s)} images)")
     return s
 

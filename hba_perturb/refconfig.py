@@ -11,7 +11,7 @@ from typing import Callable, Optional
 
 import yaml
 
-from .config import RunConfig
+from .config import RunConfig, read_yaml
 
 # %% auto #0
 __all__ = ['DROP', 'TIMM_NAMES', 'REFERENCE_TRAINING_FIELDS', 'OUR_FIELDS', 'REFERENCE_ONLY', 'is_reference_training',
@@ -131,9 +131,7 @@ def from_reference_training(d: dict) -> tuple[dict, list[str]]:
 def read_config_file(path, log: Optional[Callable] = print) -> dict:
     "The config fields of YAML file `path`: ours as they are, the reference's training YAML converted (notes to `log`)."
     path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"config file {path} does not exist")
-    d = yaml.safe_load(path.read_text()) or {}
-    if not isinstance(d, dict): raise ValueError(f"{path}: expected a mapping of fields, found {type(d).__name__}")
+    d = read_yaml(path)                                  # malformed YAML: one line naming the file and line
     if not is_reference_training(d): return d
     out, notes = from_reference_training(d)
     if log: log(f"{path}: the reference's training YAML, read as ours:" + ''.join(f"\n  {n}" for n in notes))

@@ -4,7 +4,8 @@
 
 # %% ../nbs/08_sweeps.ipynb #0471430a
 from __future__ import annotations
-import dataclasses, json, os, socket, subprocess, sys, time, traceback
+import dataclasses, json, os, signal, socket, subprocess, sys, time, traceback
+from contextlib import contextmanager
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 from typing import Optional, Sequence
@@ -14,7 +15,7 @@ import yaml
 
 from .config import (RunConfig, PERTURB_TYPES, config_from_dict, save_config, run_name, baseline_config,
                                 atomic_write_text, run_lock, RunLocked)
-from .train import train_run, read_metrics
+from .train import train_run, read_metrics, metrics_problem
 from .scoring import evaluate_run
 from .analysis import (BASELINE, EPOCH_COLUMNS, RUN_KEYS, NEURAL_COLUMNS, run_epochs, sweep_deltas, recovery_table,
                                   split_baseline)
@@ -25,7 +26,7 @@ __all__ = ['WRITEUP_STARTS', 'HEATMAP_STARTS', 'STUDY_LENGTHS', 'STUDY_SEEDS', '
            'conditions', 'single_epoch_sweep', 'variable_length_sweep', 'save_sweep', 'load_sweep', 'status_path',
            'job_path', 'runs_dir', 'broken_run', 'run_dirs', 'current_job_id', 'write_status', 'read_status',
            'write_job', 'read_job', 'error_line', 'log_error', 'train_notebook', 'run_condition', 'slurm_queue',
-           'condition_state', 'sweep_status', 'SweepResult', 'run_sweep', 'main', 'collect', 'evaluate_sweep',
+           'condition_state', 'sweep_status', 'SweepResult', 'run_sweep', 'main', 'cli', 'collect', 'evaluate_sweep',
            'neural_table', 'plot_sweep']
 
 # %% ../nbs/08_sweeps.ipynb #44749679
@@ -99,7 +100,7 @@ def status_path(sweep_dir, name: str) -> Path: return Path(sweep_dir)/'status'/f
 def job_path(sweep_dir, name: str) -> Path: return Path(sweep_dir)/'jobs'/f'{name}.json'
 def runs_dir(sweep_dir) -> Path: return Path(sweep_dir)/'runs'
 def broken_run(run_dir) -> Optional[str]:
-    "Why a finished run (one with `summary.json`) cannot be analysed: metrics.csv missing or short; None when it is whole."
+    "Why a finished run (one with `summary.json`) cannot be analysed: metrics.csv missing, short, damaged or changed; None when it is whole."
     run_dir = Path(run_dir)
     if not (run_dir/'summary.json').exists(): return None
     stopped = int(_read_json(run_dir/'summary.json').get('stopped_epoch', 0))
@@ -109,6 +110,7 @@ def broken_run(run_dir) -> Optional[str]:
     if epochs != list(range(1, stopped + 1)):
         return (f"{run_dir.name}: metrics.csv has epochs {epochs[0] if epochs else '-'}..{epochs[-1] if epochs else '-'} "
                 f"({len(epochs)} rows), but the run finished at epoch {stopped}")
+    if (problem := metrics_problem(run_dir)): return f"{run_dir.name}: {problem}"
     return None
 
 def run_dirs(sweep_dir) -> list[Path]:
@@ -289,12 +291,17 @@ def condition_state(cfg: RunConfig, sweep_dir, stale_minutes: float = 120, queue
     return _condition(cfg, sweep_dir, stale_minutes, queue)[:2]
 
 # %% ../nbs/08_sweeps.ipynb #9c16b9ce
+def _readable_metrics(run_dir) -> pd.DataFrame:
+    "A run's metrics, or none when the file cannot be read (the run's state says why)."
+    try: return read_metrics(run_dir)
+    except ValueError: return pd.DataFrame(columns=['epoch'])
+
 def sweep_status(sweep: Sweep, sweep_dir, show: bool = False) -> pd.DataFrame:
     "One row per condition: run name, type, window, seed, state, job id, last epoch with metrics, error line."
     rows, queue = [], _once(slurm_queue)
     for c in conditions(sweep, runs_dir(sweep_dir)):
         state, err, jid = _condition(c, sweep_dir, queue=queue)
-        m = read_metrics(Path(c.output_dir)/run_name(c))
+        m = _readable_metrics(Path(c.output_dir)/run_name(c))
         pert = c.perturb_type != 'none'
         rows.append(dict(run_name=run_name(c), type=c.perturb_type, start=c.perturb_epoch if pert else 0,
                          length=c.perturb_length if pert else 0, seed=c.random_seed, state=state, job_id=jid,
@@ -335,6 +342,22 @@ def _counts(states: dict) -> str:
             f"{n['running']} running, {n['queued']} queued")
 
 # %% ../nbs/08_sweeps.ipynb #7815db18
+class _SessionPopen:
+    "`subprocess` as submitit's local executor sees it, with every process started in a session of its own."
+    def __getattr__(self, name): return getattr(subprocess, name)
+    @staticmethod
+    def Popen(*args, **kw): return subprocess.Popen(*args, **{**kw, 'start_new_session': True})
+
+@contextmanager
+def _own_session(on: bool = True):
+    "While submitting: local job controllers start in their own session, so a Ctrl-C in the terminal reaches only the driver."
+    import submitit.local.local as local
+    real = local.subprocess
+    if on: local.subprocess = _SessionPopen()
+    try: yield
+    finally: local.subprocess = real
+
+#| export
 def _submit_array(cfgs, sweep_dir, executor: str, params: dict, job_kw: dict, after: Optional[str] = None) -> list:
     "Submit `cfgs` as one submitit job array (on Slurm: started after job `after` succeeded); record each job."
     import submitit
@@ -344,8 +367,9 @@ def _submit_array(cfgs, sweep_dir, executor: str, params: dict, job_kw: dict, af
         params = {**params, 'slurm_additional_parameters': extra}
     ex.update_parameters(**params)
     n = len(cfgs)
-    jobs = ex.map_array(run_condition, [asdict(c) for c in cfgs], [str(sweep_dir)]*n, [job_kw['use_papermill']]*n,
-                        [job_kw['nb_path']]*n, [job_kw['kernel_name']]*n, [job_kw['nb_parameters']]*n)
+    with _own_session(executor == 'local'):
+        jobs = ex.map_array(run_condition, [asdict(c) for c in cfgs], [str(sweep_dir)]*n, [job_kw['use_papermill']]*n,
+                            [job_kw['nb_path']]*n, [job_kw['kernel_name']]*n, [job_kw['nb_parameters']]*n)
     for c, j in zip(cfgs, jobs): write_job(sweep_dir, run_name(c), j.job_id, executor, after)
     return jobs
 
@@ -382,13 +406,27 @@ def _wait_slurm(cfgs, sweep_dir, poll_s: float, show: bool, label: str):
     except KeyboardInterrupt:
         print(f"{label}: stopped waiting; the Slurm jobs keep running (see `sweep_status`)", flush=True); raise
 
+def _children(pid) -> list[int]:
+    "Process ids of the children of `pid` (Linux's /proc; empty where it cannot tell)."
+    try: return [int(c) for c in Path(f'/proc/{pid}/task/{pid}/children').read_text().split()]
+    except (OSError, ValueError): return []
+
+def _signal(pids, sig):
+    for p in pids:
+        try: os.kill(p, sig)
+        except OSError: pass
+
 def _stop_local(active: dict, sweep_dir, grace_s: float = 10):
     "Ctrl-C of a local driver: stop its jobs (SIGINT, then SIGKILL) and record them as interrupted."
-    for c, j in active.values(): j.cancel(check=False)
+    for c, j in active.values():
+        runs = _children(j.job_id)                    # the controller's task: it stops itself, the controller then ends quietly
+        if runs: _signal(runs, signal.SIGINT)
+        else: j.cancel(check=False)
     deadline = time.time() + grace_s
     while time.time() < deadline and not all(j.done() for _, j in active.values()): time.sleep(0.2)
     for name, (c, j) in active.items():
-        if not j.done() and j._process is not None: j._process.kill(); j._process.wait()
+        if not j.done() and j._process is not None:
+            _signal(_children(j.job_id), signal.SIGKILL); j._process.kill(); j._process.wait()
         write_status(sweep_dir, name, 'interrupted', job_id=j.job_id,
                      error=f"interrupted: job {j.job_id} stopped by Ctrl-C of the sweep driver")
     print(f"interrupted: stopped {len(active)} job(s): {', '.join(active) or '-'}", flush=True)
@@ -466,14 +504,30 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     p.add_argument('--slurm', default='{}', help='submitit Slurm parameters as JSON, e.g. \'{"slurm_partition": "gpu"}\'')
     p.add_argument('--timeout-min', type=int, default=24*60)
     p.add_argument('--status', action='store_true', help='only print where each condition stands')
+    p.add_argument('--debug', action='store_true', help='show the traceback of an error')
     a = p.parse_args(argv)
     path = Path(a.sweep); sweep = load_sweep(path)
     sweep_dir = Path(a.sweep_dir) if a.sweep_dir else (path if path.is_dir() else path.parent)
     if a.status:
-        return int(sweep_status(sweep, sweep_dir, show=True).state.isin(['failed', 'interrupted', 'blocked']).any())
+        return int(sweep_status(sweep, sweep_dir, show=True).state.isin(['failed', 'interrupted', 'blocked', 'broken']).any())
     res = run_sweep(sweep, sweep_dir, executor=a.executor, max_parallel=a.max_parallel, use_papermill=not a.no_papermill,
                     slurm=json.loads(a.slurm), timeout_min=a.timeout_min, wait=a.wait or a.executor != 'slurm')
     return 0 if res.ok else 1
+
+# %% ../nbs/08_sweeps.ipynb #349585d3
+def cli(argv: Optional[Sequence[str]] = None) -> int:
+    "`main` for a shell: a bad input is one line and exit 2 (`--debug`: the traceback); Ctrl-C is one line and exit 130."
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try: return main(argv)
+    except KeyboardInterrupt:
+        print("python -m hba_perturb.sweeps: interrupted (the conditions it ran are recorded as interrupted; run it again to resume)",
+              file=sys.stderr, flush=True)
+        return 130
+    except (ValueError, FileNotFoundError, KeyError, OSError, RunLocked, yaml.YAMLError) as e:
+        if '--debug' in argv: raise
+        msg = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
+        print(f"python -m hba_perturb.sweeps: error: {msg.splitlines()[0] if msg else type(e).__name__}", file=sys.stderr, flush=True)
+        return 2
 
 # %% ../nbs/08_sweeps.ipynb #f5c13f96
 def _evaluation_columns(run_dir: Path) -> Optional[pd.DataFrame]:
@@ -495,8 +549,8 @@ def _run_table(run_dir: Path, sweep_name: str) -> pd.DataFrame:
 def collect(sweep_dir, tolerance: float = 0.01) -> pd.DataFrame:
     "Every run of a sweep folder in one tidy epoch table, with deltas versus the same-seed baseline and recovery."
     sweep_dir = Path(sweep_dir)
-    broken = [p for p in (broken_run(d) for d in sorted(runs_dir(sweep_dir).glob('*'))) if p]
-    if broken: raise ValueError(f"{len(broken)} finished run(s) of {sweep_dir} lost their metrics: " + '; '.join(broken))
+    broken = [p for p in (broken_run(d) or metrics_problem(d) for d in sorted(runs_dir(sweep_dir).glob('*'))) if p]
+    if broken: raise ValueError(f"{len(broken)} run(s) of {sweep_dir} lost or changed their metrics: " + '; '.join(broken))
     name = load_sweep(sweep_dir).name if (sweep_dir/'sweep.yaml').exists() else sweep_dir.name
     dirs = run_dirs(sweep_dir)
     tables = [t for t in (_run_table(d, name) for d in dirs) if len(t)]
@@ -588,4 +642,4 @@ def plot_sweep(sweep_dir, out_dir=None, formats=('png',)) -> dict[str, list[Path
     return paths
 
 # %% ../nbs/08_sweeps.ipynb #bcfbcfb5
-if __name__ == '__main__' and Path(sys.argv[0]).name == 'sweeps.py': sys.exit(main())
+if __name__ == '__main__' and Path(sys.argv[0]).name == 'sweeps.py': sys.exit(cli())

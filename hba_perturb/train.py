@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_train.ipynb #b6f1e198
 from __future__ import annotations
-import argparse, ast, dataclasses, hashlib, json, logging, math, os, shutil, sys, time
+import argparse, ast, dataclasses, difflib, hashlib, json, logging, math, os, shutil, sys, time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -20,27 +20,30 @@ from tqdm.auto import tqdm
 
 from .config import (RunConfig, load_config, config_from_dict, save_config, run_name, baseline_config,
                                 perturbation_options, apply_overrides, DEMO_FIELDS, run_lock, RunLocked, path_problems,
-                                seed_everything, rng_states, set_rng_states, atomic_write, atomic_write_text, demo_config)
+                                seed_everything, rng_states, set_rng_states, atomic_write, atomic_write_text, demo_config,
+                                read_yaml)
 from .datasets import (behavior_data, demo_data, fetch, ImageNetFolder, demo_imagenet, load_test_set,
-                                  ThingsImages, REGISTRY, file_sha256, load_annotations, find_images)
+                                  ThingsImages, REGISTRY, file_sha256, load_annotations, find_images,
+                                  unreadable_images)
 from .model import build_cliphba, load_prompts, demo_prompts, TINY_CFG
 from .dora import load_adapters, save_adapters
 from .perturbations import PerturbWindow, make_perturbation
 from .guided import GUIDED_TYPES, make_guided
 from .fastpath import FastCLIPHBA, cached_splits, CACHE_DTYPES
-from .evaluate import behavioral_metrics
+from .evaluate import behavioral_metrics, check_rdm
 from .refconfig import read_config_file
 
 # %% auto #0
 __all__ = ['METRIC_COLUMNS', 'IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'CLI_ERRORS', 'PARAMETER_FIELDS', 'resolve_device',
-           'build_data', 'build_model', 'ScratchData', 'build_scratch_data', 'build_scratch_model',
-           'penultimate_features', 'fast_path', 'make_optimizer', 'lr_factor', 'make_scheduler', 'train_epoch',
-           'model_input', 'predict', 'epoch_metrics', 'scratch_metrics', 'adapters_path', 'state_path',
-           'atomic_torch_save', 'write_metrics', 'read_metrics', 'last_complete_epoch', 'identity', 'data_fingerprint',
-           'check_compatible', 'training_state', 'restore_state', 'load_state', 'find_baseline', 'ensure_baseline',
-           'start_point', 'summarize', 'open_run_dir', 'RunParts', 'build_run', 'restore_run', 'update_early_stopping',
-           'branch_early_stopping', 'run_epoch', 'save_epoch', 'train_run', 'cache_size_estimate', 'check_config',
-           'parse_overrides', 'main', 'cli_train', 'injected_parameters', 'notebook_config']
+           'build_data', 'rdm_name', 'check_image_size', 'build_model', 'ScratchData', 'build_scratch_data',
+           'build_scratch_model', 'penultimate_features', 'fast_path', 'make_optimizer', 'lr_factor', 'make_scheduler',
+           'train_epoch', 'model_input', 'predict', 'epoch_metrics', 'scratch_metrics', 'adapters_path', 'state_path',
+           'atomic_torch_save', 'write_metrics', 'read_metrics', 'last_complete_epoch', 'metrics_problem', 'identity',
+           'data_fingerprint', 'check_compatible', 'training_state', 'restore_state', 'load_state', 'find_baseline',
+           'ensure_baseline', 'start_point', 'summarize', 'open_run_dir', 'RunParts', 'build_run', 'restore_run',
+           'update_early_stopping', 'branch_early_stopping', 'run_epoch', 'save_epoch', 'train_run',
+           'cache_size_estimate', 'check_config', 'parse_overrides', 'main', 'cli_train', 'injected_parameters',
+           'check_injected', 'notebook_config']
 
 # %% ../nbs/05_train.ipynb #4946d390
 def resolve_device(name: str = 'auto') -> torch.device:
@@ -53,15 +56,30 @@ def resolve_device(name: str = 'auto') -> torch.device:
 def build_data(cfg: RunConfig):
     "The `BehaviorData` (train / validation / 48 test images in RDM order) of a run."
     if cfg.dataset_type == 'demo':
-        return demo_data(image_size=cfg.image_size, train_portion=cfg.train_portion, split_seed=cfg.random_seed,
+        data = demo_data(image_size=cfg.image_size, train_portion=cfg.train_portion, split_seed=cfg.random_seed,
                          target_stats_mode=cfg.random_target_stats)
-    return behavior_data(cfg.img_annotations_file, cfg.img_dir, cfg.test_annotations_file, cfg.rdm_file,
+    else: data = behavior_data(cfg.img_annotations_file, cfg.img_dir, cfg.test_annotations_file, cfg.rdm_file,
                          train_portion=cfg.train_portion, seed=cfg.random_seed, image_size=cfg.image_size,
                          words=cfg.rdm_words_file, target_stats_mode=cfg.random_target_stats)
+    check_rdm(data.test_rdm, rdm_name(cfg))                    # before anything expensive (the prefix cache) is built
+    return data
+
+def rdm_name(cfg: RunConfig) -> str:
+    "How messages name the run's behavioral RDM: the field and its file."
+    return f"`rdm_file` {cfg.rdm_file}" if cfg.rdm_file else "the demo RDM"
 
 
 
 # %% ../nbs/05_train.ipynb #86c8d922
+def check_image_size(cfg: RunConfig):
+    "A fine-tuned CLIP takes images of its own size only (its positional embedding is fixed): refuse another `image_size` up front."
+    if cfg.training_mode != 'finetune': return
+    mc = TINY_CFG if cfg.backbone == 'tiny' else open_clip.get_model_config(cfg.backbone)
+    if not mc: return                                             # not a named model: its own loader checks
+    size = mc['vision_cfg']['image_size']; size = size if isinstance(size, int) else size[0]
+    if cfg.image_size != size:
+        raise ValueError(f"config field `image_size`: backbone {cfg.backbone!r} takes {size}x{size} images, found {cfg.image_size}")
+
 def build_model(cfg: RunConfig, n_targets: int) -> nn.Module:
     "The CLIP-HBA model of a fine-tuning run, DoRA applied, only adapters trainable."
     if cfg.prompts_file: prompts = load_prompts(cfg.prompts_file)
@@ -221,9 +239,14 @@ def write_metrics(run_dir, rows: list[dict]):
     atomic_write_text(Path(run_dir)/'metrics.csv', pd.DataFrame(rows, columns=METRIC_COLUMNS).to_csv(index=False))
 
 def read_metrics(run_dir) -> pd.DataFrame:
-    "The per-epoch metrics of a run (empty frame when none)."
+    "The per-epoch metrics of a run (empty frame when none); a file that is not a metrics table raises `ValueError` naming it."
     p = Path(run_dir)/'metrics.csv'
-    return pd.read_csv(p) if p.exists() else pd.DataFrame(columns=METRIC_COLUMNS)
+    if not p.exists(): return pd.DataFrame(columns=METRIC_COLUMNS)
+    try: m = pd.read_csv(p)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise ValueError(f"{p} cannot be read ({type(e).__name__}: {str(e).splitlines()[0][:120]})") from None
+    if 'epoch' not in m.columns: raise ValueError(f"{p} is not a metrics table (no `epoch` column; columns {list(m.columns)[:5]})")
+    return m
 
 def last_complete_epoch(run_dir) -> int:
     "The last epoch with a metrics row, adapters and training state (0 when none)."
@@ -234,6 +257,26 @@ def last_complete_epoch(run_dir) -> int:
     return e
 
 
+
+# %% ../nbs/05_train.ipynb #ec392053
+def _summary(run_dir) -> dict:
+    try: return json.loads((Path(run_dir)/'summary.json').read_text())
+    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError): return {}
+
+def metrics_problem(run_dir) -> str | None:
+    "Why a run's `metrics.csv` cannot be trusted: unreadable, a row cut short, or not the file a finished run wrote; None when whole."
+    p = Path(run_dir)/'metrics.csv'
+    if not p.exists(): return None
+    try: read_metrics(run_dir)
+    except ValueError as e: return str(e)
+    text = p.read_text(errors='replace'); lines = text.splitlines(); width = lines[0].count(',')
+    cut = [i for i, l in enumerate(lines[1:], 2) if l.count(',') != width]
+    if cut: return f"{p}: line {cut[0]} has {lines[cut[0] - 1].count(',') + 1} fields, the header {width + 1} (a row cut short?)"
+    if not text.endswith('\n'): return f"{p}: its last line is cut short (no line end)"
+    want = _summary(run_dir).get('metrics_sha256')
+    if want and file_sha256(p) != want:
+        return f"{p}: not the file the run wrote (its sha256 differs from the metrics_sha256 of summary.json)"
+    return None
 
 # %% ../nbs/05_train.ipynb #83a88430
 IDENTITY_FIELDS = ('training_mode', 'backbone', 'pretrained', 'architecture', 'num_classes', 'vision_layers',
@@ -411,6 +454,7 @@ class RunParts:
 
 def build_run(cfg: RunConfig, device, log=None) -> RunParts:
     "Seed, then build the parts of a run in the order that makes it reproducible."
+    check_image_size(cfg)
     seed_everything(cfg.random_seed)
     if cfg.training_mode == 'scratch':
         data = build_scratch_data(cfg); model = build_scratch_model(cfg).to(device)
@@ -492,17 +536,21 @@ def train_run(cfg: RunConfig, *, progress: bool = True, stop_after: int | None =
         return _train_locked(cfg, progress, stop_after)
 
 def _train_locked(cfg: RunConfig, progress: bool, stop_after: int | None) -> Path:
-    "`train_run`'s work, its run folder's lock held."
+    "`train_run`'s work, its run folder's lock held; a run that fails before its first epoch is saved leaves no folder."
     run_dir, finished = open_run_dir(cfg)
     if finished: return run_dir                                    # nothing to do
-    log, device = _logger(run_dir), resolve_device(cfg.device)
-    if cfg.tf32 and device.type == 'cuda': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
-    try:
-        parts = build_run(cfg, device, log.info)
-        done, rows, early = restore_run(cfg, run_dir, parts, device, log.info)
-    except BaseException:
-        if last_complete_epoch(run_dir) == 0 and not (run_dir/'checkpoints').exists(): _discard(run_dir, log)
+    log = _logger(run_dir)
+    try: return _train_opened(cfg, run_dir, log, progress, stop_after)
+    except BaseException:                                          # e.g. diverged in epoch 1: nothing blocks the corrected rerun
+        if not (run_dir/'checkpoints').exists(): _discard(run_dir, log)
         raise
+
+def _train_opened(cfg: RunConfig, run_dir: Path, log, progress: bool, stop_after: int | None) -> Path:
+    "Build, restore and train the run in `run_dir` (opened, locked)."
+    device = resolve_device(cfg.device)
+    if cfg.tf32 and device.type == 'cuda': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
+    parts = build_run(cfg, device, log.info)
+    done, rows, early = restore_run(cfg, run_dir, parts, device, log.info)
     write_metrics(run_dir, rows)
     if stop_after is not None and done >= stop_after: return run_dir            # already that far
     wb, stop_reason = _wandb(cfg, run_dir.name), 'max_epochs'
@@ -516,7 +564,8 @@ def _train_locked(cfg: RunConfig, progress: bool, stop_after: int | None) -> Pat
         if stop_after is not None and epoch >= stop_after: return run_dir          # simulated interruption
     else:
         if early['epochs_no_improve'] >= cfg.early_stopping_patience: stop_reason = 'early_stopping'
-    atomic_write_text(run_dir/'summary.json', json.dumps(summarize(rows, stop_reason), indent=2))
+    summary = {**summarize(rows, stop_reason), 'metrics_sha256': file_sha256(run_dir/'metrics.csv')}   # what the run wrote
+    atomic_write_text(run_dir/'summary.json', json.dumps(summary, indent=2))
     if wb: wb.finish()
     return run_dir
 
@@ -545,25 +594,38 @@ def _check_files(cfg: RunConfig, ok, bad):
             bad(f"`{name}` = {p!r}: its sha256 is not the registry's for {reg.name} (another or a damaged file)")
         else: ok(f"`{name}` = {p}" + (" (sha256 as registered)" if reg is not None else ''))
 
-def _check_images(cfg: RunConfig, ok, bad) -> int:
-    "Every image the annotations name is in `img_dir`; returns how many there are (0 when not checkable)."
+def _check_images(cfg: RunConfig, ok, bad, progress: bool | None = None) -> int:
+    "Every image the annotations name is in `img_dir` and decodes; returns how many there are (0 when not checkable)."
     files = (cfg.img_annotations_file, cfg.test_annotations_file, cfg.img_dir)
     if cfg.dataset_type != 'things' or not all(f and Path(f).exists() for f in files): return 0
     names = list(load_annotations(cfg.img_annotations_file, None).image_name) + list(load_annotations(cfg.test_annotations_file, None).image_name)
-    try: find_images(cfg.img_dir, names)
+    try: paths = find_images(cfg.img_dir, names)
     except FileNotFoundError as e: bad(f"`img_dir`: {e}"); return len(names)
-    ok(f"`img_dir` holds all {len(names)} images" + ('' if len(names) == 1854 else ' (the study uses 1854)'))
+    broken = unreadable_images(paths, workers=min(16, os.cpu_count() or 1), progress=progress)
+    if broken: bad(f"`img_dir`: {len(broken)} of {len(names)} images do not decode: " + '; '.join(broken[:3]) + (' ...' if len(broken) > 3 else ''))
+    else: ok(f"`img_dir` holds all {len(names)} images, each decodes" + ('' if len(names) == 1854 else ' (the study uses 1854)'))
     return len(names)
 
-def check_config(fields: dict, log=print) -> list[str]:
+def _check_rdm(cfg: RunConfig, ok, bad):
+    "The behavioral RDM reads, matches the test images' concepts and is an RDM (square, finite, symmetric, zero diagonal)."
+    if cfg.dataset_type != 'things' or not (cfg.rdm_file and Path(cfg.rdm_file).exists()): return
+    if not (cfg.test_annotations_file and Path(cfg.test_annotations_file).exists()): return
+    try: check_rdm(load_test_set(cfg.test_annotations_file, cfg.rdm_file, cfg.rdm_words_file)[1], rdm_name(cfg))
+    except (ValueError, OSError, KeyError) as e: bad(str(e)); return
+    ok(f"{rdm_name(cfg)}: a valid RDM, rows aligned to the test images")
+
+def check_config(fields: dict, log=print, progress: bool | None = None) -> list[str]:
     "Check a config (a dict of fields) without training; prints each check, returns the problems (one line each)."
     problems = []
     ok, bad = (lambda m: log(f"ok       {m}")), (lambda m: (problems.append(m), log(f"PROBLEM  {m}")))
     try: cfg = config_from_dict(fields, check_paths=False)
     except (ValueError, TypeError) as e: bad(str(e)); return problems
     ok(f"fields valid: {run_name(cfg)}")
+    try: check_image_size(cfg)
+    except ValueError as e: bad(str(e))
     _check_files(cfg, ok, bad)
-    n = _check_images(cfg, ok, bad)
+    _check_rdm(cfg, ok, bad)
+    n = _check_images(cfg, ok, bad, progress)
     try: ok(f"device {resolve_device(cfg.device)}")
     except ValueError as e: bad(f"`device`: {e}")
     if cfg.training_mode == 'finetune' and cfg.forward == 'fast' and n:
@@ -604,7 +666,7 @@ def main(argv: list[str] | None = None) -> Path | None:
     print(run_dir)
     return run_dir
 
-CLI_ERRORS = (ValueError, FileNotFoundError, KeyError, OSError)
+CLI_ERRORS = (ValueError, FileNotFoundError, KeyError, OSError, RunLocked)
 
 def cli_train(argv: list[str] | None = None):
     "Console script `hba-train`: exit 0 on success; a bad input prints one line and exits 2 (`--debug`: the traceback)."
@@ -631,8 +693,17 @@ def injected_parameters(history) -> set:
             return {t.id for node in ast.parse(src).body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
     return set()
 
+def check_injected(injected: set):
+    "Refuse a parameter papermill injected that is not one of the notebook's (papermill only warns, and the run would ignore it)."
+    known = set(PARAMETER_FIELDS) | {'run_tests'}
+    for k in sorted(set(injected) - known):
+        close = difflib.get_close_matches(k, known, n=1)
+        raise ValueError(f"unknown notebook parameter `{k}`" + (f" (did you mean `{close[0]}`?)" if close else '') +
+                         ": nothing was trained; the parameters are the fields of RunConfig")
+
 def notebook_config(params: dict, injected: set) -> RunConfig:
     "The validated config of the notebook's parameters: `config_file` values over the cell's defaults, injected parameters over both."
+    check_injected(injected)
     params = dict(params); config_file = params.pop('config_file', None)
     fields = {('run_name' if k == 'run_name_override' else k): v for k, v in params.items()}
     given = {('run_name' if k == 'run_name_override' else k) for k in injected}
