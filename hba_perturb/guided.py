@@ -387,7 +387,8 @@ def load_guided(out_dir) -> tuple[torch.Tensor, pd.DataFrame]:
     "The exported images as uint8 [N, 3, H, W] (manifest order) and the manifest; a file changed since export is refused."
     out = Path(out_dir)
     if not (out/MANIFEST).is_file(): raise FileNotFoundError(f"{out}: no {MANIFEST} (not a finished export_guided folder)")
-    table = pd.read_csv(out/MANIFEST, dtype={'file': str, 'source': str, 'sha256': str})
+    table = pd.read_csv(out/MANIFEST, dtype={c: str for c in ('file', 'source', 'target', 'kind', 'objective', 'guide', 'sha256')},
+                        keep_default_na=False)
     missing = [c for c in MANIFEST_COLUMNS if c not in table.columns]
     if missing: raise ValueError(f"{out/MANIFEST}: missing columns {missing}")
     ims = []

@@ -878,6 +878,8 @@ def plot_grouped(best: pd.DataFrame, by: str = 'type', measure: str = 'rho', out
             ax.scatter(np.full(len(v), i) + np.linspace(-0.15, 0.15, len(v)), v[measure],
                        c=[FAMILY_COLORS.get(f, 'k') for f in v.family], zorder=3, s=22)
         ax.set_xticks(range(len(order)), [f"{g}\n(n={int((d[by] == g).sum())})" for g in order])
+        for fam in dict.fromkeys(d.family): ax.scatter([], [], color=FAMILY_COLORS.get(fam, 'k'), label=fam)
+        ax.legend(fontsize='small', frameon=False, loc='upper right')
         ax.set_xlabel(by); ax.set_ylabel(f"best-layer {measure}"); ax.set_title(f"Zoo by {by} (bar: median)")
     fig.data = d[['model', 'family', by, measure, 'group_median']].reset_index(drop=True)
     if out_dir is not None: save_figure(fig, name or f"zoo_by_{by}_{measure}", out_dir)
