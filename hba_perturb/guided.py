@@ -22,9 +22,16 @@ from .model import CLIPHBA
 from .perturbations import PerturbWindow, batch_seed
 
 # %% auto #0
-__all__ = ['PixelSpace', 'pixel_space', 'guide_loss', 'difficulty', 'guided_pixels', 'guide_context', 'guide_forward',
-           'GuidedPerturbation', 'load_guide', 'guide_space', 'guide_key', 'difficulty_scores', 'choose',
-           'SelectSampler', 'SelectPerturbation', 'check_guide', 'make_guided']
+__all__ = ['OBJECTIVES', 'MANIFEST', 'MANIFEST_COLUMNS', 'PixelSpace', 'pixel_space', 'guide_loss', 'objective_loss',
+           'difficulty', 'guided_pixels', 'guide_context', 'guide_forward', 'GuidedPerturbation',
+           'robustness_state_dict', 'load_guide', 'guide_space', 'minmax_difficulty', 'guide_key', 'difficulty_scores',
+           'choose', 'SelectSampler', 'SelectPerturbation', 'check_guide', 'make_guided', 'export_guided',
+           'load_guided']
+
+# %% ../nbs/04b_guided.ipynb #606bbd68
+import re
+import pandas as pd
+from PIL import Image
 
 # %% ../nbs/04b_guided.ipynb #ac5ae149
 @dataclass(frozen=True)
@@ -55,14 +62,31 @@ def guide_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
                          "the guide needs one logit per class")
     return F.cross_entropy(outputs.float(), targets.long(), reduction='none')
 
+# %% ../nbs/04b_guided.ipynb #161d34c0
+OBJECTIVES = ('loss', 'logit', 'logit_diverge')
+
+def objective_loss(outputs: torch.Tensor, targets: torch.Tensor, objective: str = 'loss',
+                   diverge_from: Optional[torch.Tensor] = None) -> torch.Tensor:
+    "Per-image [B] quantity an enhancement lowers: `guide_loss`, minus the true logit, or minus (true logit - mean of the others)."
+    if objective not in OBJECTIVES: raise ValueError(f"objective: expected one of {OBJECTIVES}, got {objective!r}")
+    if objective == 'loss': return guide_loss(outputs, targets)
+    if targets.is_floating_point(): raise ValueError(f"objective {objective!r} needs class labels, not target vectors")
+    guide_loss(outputs, targets)                                       # shape checks
+    onehot = F.one_hot(targets.long(), outputs.shape[1]).to(outputs.dtype)
+    if objective == 'logit_diverge':                                   # L-WISE's DivergentLogitLoss: -1/k on each other class
+        other = torch.ones_like(onehot) - onehot if diverge_from is None else torch.zeros_like(onehot).index_fill_(1, diverge_from.long(), 1.0) * (1 - onehot)
+        onehot = onehot - other / other.sum(1, keepdim=True).clamp_min(1)
+    return -(onehot * outputs).sum(1).float()
+
 # %% ../nbs/04b_guided.ipynb #bf2f69be
 def difficulty(outputs: torch.Tensor, targets: torch.Tensor, score: str = 'loss') -> torch.Tensor:
-    "Per-image difficulty [B] (higher: harder): the guide's loss to target, or minus the true class's logit margin."
+    "Per-image difficulty [B] (higher: harder): the guide's loss to target, minus the true class's logit margin, or minus its logit."
     if score == 'loss': return guide_loss(outputs, targets)
-    if score != 'margin': raise ValueError(f"difficulty score must be 'loss' or 'margin', got {score!r}")
-    if targets.is_floating_point(): raise ValueError("score='margin' needs class labels, not target vectors")
+    if score not in ('margin', 'gt_logit'): raise ValueError(f"difficulty score must be 'loss', 'margin' or 'gt_logit', got {score!r}")
+    if targets.is_floating_point(): raise ValueError(f"score={score!r} needs class labels, not target vectors")
     guide_loss(outputs, targets)                                     # shape checks
     true = outputs.gather(1, targets.long()[:, None])[:, 0]
+    if score == 'gt_logit': return -true.float()
     other = outputs.scatter(1, targets.long()[:, None], float('-inf')).amax(1)
     return (other - true).float()
 
@@ -74,7 +98,7 @@ def _project(delta: torch.Tensor, eps: float) -> torch.Tensor:
     return delta * (eps / _norms(delta).clamp_min(1e-12)).clamp(max=1)
 
 def guided_pixels(guide: Callable, pixels: torch.Tensor, targets: torch.Tensor, eps: float, step: float, steps: int,
-                  direction: int = -1, generator: Optional[torch.Generator] = None) -> torch.Tensor:
+                  direction: int = -1, generator: Optional[torch.Generator] = None, loss: Callable = guide_loss) -> torch.Tensor:
     "Pixels after `steps` L2 projected gradient steps on `guide(pixels)`'s loss (direction -1 lowers it, +1 raises it)."
     x0 = pixels.detach().float().clamp(0, 1)
     delta = torch.zeros_like(x0)
@@ -84,7 +108,7 @@ def guided_pixels(guide: Callable, pixels: torch.Tensor, targets: torch.Tensor, 
         delta = (x0 + eps * r * d / _norms(d).clamp_min(1e-12)).clamp(0, 1) - x0
     for _ in range(steps):
         x = (x0 + delta).requires_grad_(True)
-        g, = torch.autograd.grad(guide_loss(guide(x), targets).sum(), x)
+        g, = torch.autograd.grad(loss(guide(x), targets).sum(), x)
         delta = _project(delta + direction * step * g / _norms(g).clamp_min(1e-12), eps)
         delta = (x0 + delta).clamp(0, 1) - x0
     return (x0 + delta).detach()
@@ -121,6 +145,7 @@ class GuidedPerturbation:
     steps: int = 5
     seed: int = 42
     random_start: bool = False
+    objective: str = 'loss'          # 'loss' (MSE / CE), 'logit' or 'logit_diverge' (`objective_loss`)
 
     @property
     def changes_images(self) -> bool: return self.window.length > 0
@@ -135,22 +160,37 @@ class GuidedPerturbation:
             fwd = guide_forward(self.guide)
             call = lambda p: fwd(self.guide_space.to_inputs(p))
             px = guided_pixels(call, self.space.to_pixels(images), targets, self.eps, self.step, self.steps,
-                               -1 if self.kind == 'enhance' else 1, gen)
+                               -1 if self.kind == 'enhance' else 1, gen,
+                               loss=lambda o, t: objective_loss(o, t, self.objective))
         return self.space.to_inputs(px).to(images.dtype)
 
     def __call__(self, images, targets, epoch: int, batch_idx: int):
         if not self.window.is_active(epoch): return images, targets
         return self.guided(images, targets, self.seed_for(epoch, batch_idx) if self.random_start else None), targets
 
+# %% ../nbs/04b_guided.ipynb #c77b37ce
+_ROBUSTNESS_MODEL = 'module.model.'
+
+def robustness_state_dict(sd: dict) -> Optional[tuple[dict, tuple, tuple]]:
+    "(model state dict, mean, std) of a `robustness` library checkpoint (`AttackerModel` keys, `normalizer`), else None."
+    sd = sd.get('model', sd.get('state_dict', sd))
+    if not isinstance(sd, dict) or not any(str(k).startswith(_ROBUSTNESS_MODEL) for k in sd): return None
+    model = {k[len(_ROBUSTNESS_MODEL):]: v for k, v in sd.items() if k.startswith(_ROBUSTNESS_MODEL)}
+    stats = [sd.get(f'module.normalizer.new_{s}', sd.get(f'module.attacker.normalize.new_{s}')) for s in ('mean', 'std')]
+    if any(s is None for s in stats): raise ValueError("robustness checkpoint: no normalizer (module.normalizer.new_mean/new_std)")
+    return model, *(tuple(float(v) for v in s.flatten()) for s in stats)
+
 # %% ../nbs/04b_guided.ipynb #2efa9c80
 def _load_state_dict_guide(sd: dict, arch: str, path) -> nn.Module:
     import timm
-    sd = sd.get('state_dict', sd.get('model', sd))
+    rob = robustness_state_dict(sd)                                     # (state dict, mean, std) or None
+    sd = rob[0] if rob else sd.get('state_dict', sd.get('model', sd))
     m = timm.create_model(arch, pretrained=False)
     w = sd.get(f"{m.default_cfg.get('classifier', 'fc')}.weight")
     if w is not None and w.shape[0] != m.num_classes: m.reset_classifier(w.shape[0])
     try: m.load_state_dict(sd)
     except RuntimeError as e: raise ValueError(f"guide {str(path)!r} does not fit timm {arch!r}: {str(e).splitlines()[0]}") from None
+    if rob: m.pretrained_cfg = {**(getattr(m, 'pretrained_cfg', None) or {}), 'mean': rob[1], 'std': rob[2]}
     return m
 
 def load_guide(path, arch: Optional[str] = None, device='cpu') -> nn.Module:
@@ -174,6 +214,14 @@ def guide_space(guide: nn.Module, default: PixelSpace) -> PixelSpace:
     "How `guide` wants its pixels normalised: its timm `pretrained_cfg` mean/std, else `default`."
     cfg = getattr(guide, 'pretrained_cfg', None) or {}
     return PixelSpace(tuple(cfg['mean']), tuple(cfg['std'])) if 'mean' in cfg and 'std' in cfg else default
+
+# %% ../nbs/04b_guided.ipynb #eab2e368
+def minmax_difficulty(gt_logits: torch.Tensor) -> torch.Tensor:
+    "L-WISE's difficulty from a robust guide's ground-truth logits [N]: 1 - min-max scaled logit (0 easiest, 1 hardest)."
+    l = torch.as_tensor(gt_logits, dtype=torch.float64)
+    span = l.max() - l.min()
+    if not torch.isfinite(span) or span == 0: raise ValueError("gt_logits: need finite logits that are not all equal")
+    return 1 - (l - l.min()) / span
 
 # %% ../nbs/04b_guided.ipynb #29dd36d0
 def _names(dataset) -> list:
@@ -290,3 +338,63 @@ def make_guided(cfg: RunConfig, window: PerturbWindow, model: nn.Module, data, l
     sampler = SelectSampler(data.train, loader.generator, window, chooser)
     return SelectPerturbation(window), DataLoader(data.train, batch_size=loader.batch_size, sampler=sampler,
                                                   generator=loader.generator, num_workers=loader.num_workers)
+
+# %% ../nbs/04b_guided.ipynb #6f7feba7
+MANIFEST = 'manifest.csv'
+MANIFEST_COLUMNS = ['file', 'source', 'target', 'kind', 'objective', 'eps', 'step', 'steps', 'guide', 'seed', 'sha256']
+
+def _png_name(i: int, source: str) -> str:
+    stem = re.sub(r'[^0-9A-Za-z._-]+', '_', Path(str(source)).stem).strip('_')[:60]
+    return f"{i:06d}_{stem}.png"
+
+def _to_uint8(px: torch.Tensor) -> np.ndarray:
+    "[B, 3, H, W] pixels in [0, 1] as [B, H, W, 3] uint8 (rounded)."
+    return (px.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
+
+def export_guided(guide: nn.Module, dataset, out_dir, space: PixelSpace, gspace: Optional[PixelSpace] = None,
+                  kind: str = 'enhance', objective: str = 'logit', eps: float = 0.5, step: float = 0.1, steps: int = 5,
+                  seed: int = 0, random_start: bool = False, guide_name: str = 'guide', batch_size: int = 32,
+                  device='cpu', diverge_from: Optional[torch.Tensor] = None) -> pd.DataFrame:
+    "Write every image of `dataset` after the guided steps as a lossless PNG in `out_dir`, and `manifest.csv` last."
+    if kind not in ('enhance', 'degrade'): raise ValueError(f"kind: expected 'enhance' or 'degrade', got {kind!r}")
+    if objective not in OBJECTIVES: raise ValueError(f"objective: expected one of {OBJECTIVES}, got {objective!r}")
+    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
+    if (out/MANIFEST).exists(): raise FileExistsError(f"{out/MANIFEST} exists: export into an empty folder")
+    names, gspace, rows = _names(dataset), gspace or space, []
+    loss = lambda o, t: objective_loss(o, t, objective, diverge_from)
+    with guide_context(guide):
+        fwd = guide_forward(guide)
+        call = lambda p: fwd(gspace.to_inputs(p))
+        loader = DataLoader(dataset, batch_size=batch_size, shuffle=False)
+        for b, (_, images, targets) in enumerate(loader):
+            t = (targets if torch.is_tensor(targets) else torch.as_tensor(targets)).to(device)
+            gen = torch.Generator(device=device).manual_seed(batch_seed(seed, 0, b)) if random_start else None
+            px = guided_pixels(call, space.to_pixels(images.to(device)), t, eps, step, steps,
+                               -1 if kind == 'enhance' else 1, gen, loss=loss)
+            for k, a in enumerate(_to_uint8(px)):
+                i = b * batch_size + k
+                f = _png_name(i, names[i])
+                Image.fromarray(a).save(out/f, format='PNG')
+                rows.append(dict(file=f, source=names[i], target=json.dumps(t[k].tolist()), kind=kind, objective=objective,
+                                 eps=eps, step=step, steps=steps, guide=guide_name, seed=seed,
+                                 sha256=hashlib.sha256(a.tobytes()).hexdigest()))
+    table = pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
+    atomic_write_text(out/MANIFEST, table.to_csv(index=False))
+    return table
+
+def load_guided(out_dir) -> tuple[torch.Tensor, pd.DataFrame]:
+    "The exported images as uint8 [N, 3, H, W] (manifest order) and the manifest; a file changed since export is refused."
+    out = Path(out_dir)
+    if not (out/MANIFEST).is_file(): raise FileNotFoundError(f"{out}: no {MANIFEST} (not a finished export_guided folder)")
+    table = pd.read_csv(out/MANIFEST, dtype={c: str for c in ('file', 'source', 'target', 'kind', 'objective', 'guide', 'sha256')},
+                        keep_default_na=False)
+    missing = [c for c in MANIFEST_COLUMNS if c not in table.columns]
+    if missing: raise ValueError(f"{out/MANIFEST}: missing columns {missing}")
+    ims = []
+    for r in table.itertuples():
+        if not (out/r.file).is_file(): raise FileNotFoundError(f"{out/MANIFEST} row {r.Index + 2}: {r.file} does not exist")
+        a = np.asarray(Image.open(out/r.file).convert('RGB'))
+        if hashlib.sha256(a.tobytes()).hexdigest() != r.sha256:
+            raise ValueError(f"{out/r.file}: its pixels do not match the manifest's sha256 (changed since export)")
+        ims.append(torch.from_numpy(a.copy()).permute(2, 0, 1))
+    return torch.stack(ims), table

@@ -21,6 +21,8 @@ import torchvision
 from torchvision.models.feature_extraction import create_feature_extractor
 import open_clip
 import matplotlib.pyplot as plt
+import scipy.stats
+import yaml
 import seaborn as sns
 
 from .evaluate import model_rdm, rsa, check_rdm, load_rdm, noise_ceiling, bootstrap_rsa, cka, as_float64, concept_means, neural_measure
@@ -32,13 +34,16 @@ from .datasets import load_test_set
 from .figures import save_figure, figure_style
 
 # %% auto #0
-__all__ = ['SOURCES', 'FAMILIES', 'POOLS', 'SCORE_COLUMNS', 'MEASURE_ALIASES', 'FAMILY_COLORS', 'infer_family', 'ModelSpec',
-           'parse_spec', 'check_model_name', 'build_zoo_model', 'tiny_zoo', 'pool_features', 'Extractor', 'extractor',
-           'select_layers', 'stimulus_names', 'extract_features', 'Target', 'behavioral_target', 'spose_target',
-           'neural_target', 'cka_target', 'things_targets', 'target_rows', 'target_features', 'target_ceilings',
-           'score_layer', 'weights_fingerprint', 'stimuli_fingerprint', 'target_fingerprint', 'cache_key', 'cache_path',
-           'read_scores', 'write_scores', 'read_checked_scores', 'score_model', 'score_models', 'cliphba_specs',
-           'reference_features', 'best_layers', 'plot_zoo', 'plot_layer_profiles', 'RandomImages', 'bench_features']
+__all__ = ['SOURCES', 'FAMILIES', 'POOLS', 'SCORE_COLUMNS', 'MEASURE_ALIASES', 'REDUCTIONS', 'FAMILY_COLORS', 'ZOO_FIELDS',
+           'META_COLUMNS', 'infer_family', 'ModelSpec', 'parse_spec', 'check_model_name', 'build_zoo_model', 'tiny_zoo',
+           'pool_features', 'Extractor', 'extractor', 'select_layers', 'stimulus_names', 'extract_features', 'Target',
+           'behavioral_target', 'spose_target', 'neural_target', 'cka_target', 'things_targets', 'target_rows',
+           'target_features', 'target_ceilings', 'score_layer', 'pca_scores', 'srp_matrix', 'reduce_features',
+           'weights_fingerprint', 'stimuli_fingerprint', 'target_fingerprint', 'cache_key', 'cache_path', 'read_scores',
+           'write_scores', 'read_checked_scores', 'score_model', 'score_models', 'cliphba_specs', 'reference_features',
+           'best_layers', 'plot_zoo', 'plot_layer_profiles', 'load_zoo_list', 'with_metadata', 'stimulus_permutations',
+           'permutation_null', 'permutation_p', 'permutation_table', 'pairwise_table', 'layer_rdm', 'best_layer_rdms',
+           'plot_grouped', 'fit_line', 'plot_alignment', 'RandomImages', 'bench_features']
 
 # %% ../nbs/10_zoo.ipynb #a355a966
 SOURCES = ('open_clip', 'timm', 'torchvision', 'cliphba')
@@ -429,6 +434,35 @@ def score_layer(features, target: Target, ceilings: dict | None = None, n_boot: 
                              n_stimuli=len(x), raw=r.rho, normalised=norm))
     return rows
 
+# %% ../nbs/10_zoo.ipynb #02b3b32d
+REDUCTIONS = ('pca', 'srp')
+
+def pca_scores(x, n_components: int = 100) -> np.ndarray:
+    "Exact PCA scores [n, k] of features [n, d] (float64): centred SVD, each axis signed so its largest loading is positive."
+    x = as_float64(x, 'features')
+    k = min(int(n_components), *x.shape)
+    u, s, vt = np.linalg.svd(x - x.mean(0), full_matrices=False)
+    sign = np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(1)])
+    return (u[:, :k] * s[:k]) * sign[:k]
+
+def srp_matrix(d: int, n_components: int, seed: int = 0) -> np.ndarray:
+    "Sparse random projection [d, k] (Li et al. 2006, density 1/sqrt(d)): entries ±sqrt(sqrt(d)/k) or 0, seeded."
+    rng = np.random.default_rng(seed)
+    dens = 1 / np.sqrt(d)
+    r = rng.random((d, n_components))
+    sgn = np.where(rng.random((d, n_components)) < 0.5, -1.0, 1.0)
+    return np.where(r < dens, sgn, 0.0) * np.sqrt(1 / dens / n_components)
+
+def reduce_features(x, method: str | None = 'pca', n_components: int = 100, seed: int = 0) -> np.ndarray:
+    "Features [n, d] projected to at most `n_components` before the RDM: exact 'pca', seeded 'srp', or None (unchanged)."
+    if method is None: return as_float64(x, 'features')
+    if method not in REDUCTIONS: raise ValueError(f"reduce: expected one of {REDUCTIONS} or None, got {method!r}")
+    if int(n_components) < 2: raise ValueError(f"n_components: expected at least 2, got {n_components}")
+    x = as_float64(x, 'features')
+    if method == 'pca': return pca_scores(x, n_components)
+    if x.shape[1] <= n_components: return x                  # nothing to gain: a projection would only add noise
+    return x @ srp_matrix(x.shape[1], int(n_components), seed)
+
 # %% ../nbs/10_zoo.ipynb #8351f9d1
 def _sha(*parts):
     h = hashlib.sha256()
@@ -524,17 +558,20 @@ def _done_layers(df: pd.DataFrame, targets: Sequence[Target]) -> set:
 # %% ../nbs/10_zoo.ipynb #60848dc6
 def score_model(spec: ModelSpec | str, stimuli, targets: Sequence[Target], *, layers=None, pool: str = 'auto',
                 cache_dir='zoo_scores', batch_size: int = 32, device='cpu', n_boot: int | str = 1000, seed: int = 0,
-                layers_per_pass: int | None = None, log: Callable | None = None) -> pd.DataFrame:
+                layers_per_pass: int | None = None, log: Callable | None = None, reduce: str | None = None,
+                n_components: int = 100) -> pd.DataFrame:
     "Tidy scores (`SCORE_COLUMNS`) of every chosen layer of one model against `targets`; cached and resumable per layer."
     spec, targets = parse_spec(spec), list(targets)
     if pool not in POOLS: raise ValueError(f"pool: expected one of {POOLS}, got {pool!r}")
+    reduce_features(np.zeros((2, 2)), reduce, n_components)               # a bad reduction before any work
     names = stimulus_names(stimuli)
     for t in targets: target_rows(t, names)                              # every mismatch before the model is built
     dev = resolve_device(str(device))
     model = build_zoo_model(spec).to(dev)
     ext = extractor(spec, model)
     chosen = select_layers(ext.layers, layers if layers is not None else spec.layers, spec.label)
-    key = cache_key(spec, weights_fingerprint(model), stimuli_fingerprint(stimuli), targets, pool, n_boot, seed)
+    how = pool if reduce is None else [pool, reduce, int(n_components), seed]   # the reduction changes the scores
+    key = cache_key(spec, weights_fingerprint(model), stimuli_fingerprint(stimuli), targets, how, n_boot, seed)
     path = cache_path(cache_dir, spec, key)
     table = read_checked_scores(path)
     todo = [l for l in chosen if l not in _done_layers(table, targets)]
@@ -544,6 +581,7 @@ def score_model(spec: ModelSpec | str, stimuli, targets: Sequence[Target], *, la
         if log: log(f"{spec.label}: extracting {todo[i:i + step]}")
         feats = extract_features(ext, stimuli, todo[i:i + step], pool, batch_size, dev)
         for layer, f in feats.items():
+            if reduce is not None: f = reduce_features(f, reduce, n_components, seed)
             try: new = [r for t in targets for r in score_layer(target_features(t, f, names), t, ceilings.get(t.name), n_boot, seed)]
             except ValueError as e: raise ValueError(f"{spec.label} layer {layer!r}: {e}") from None
             new = _table_rows(spec, layer, ext.layers.index(layer), len(ext.layers), new, key)
@@ -684,6 +722,199 @@ def plot_layer_profiles(table: pd.DataFrame, target: str = 'behavior', roi: str 
         _figure_legend(fig, [ax], loc='outside right upper')
     fig.data = d.reset_index(drop=True)
     if out_dir is not None: save_figure(fig, name or f"zoo_layers_{target}{'_' + roi if roi else ''}_{measure}", out_dir)
+    return fig
+
+# %% ../nbs/10_zoo.ipynb #ae847fd3
+ZOO_FIELDS = dict(model=str, label=str, family=str, type=str, arch_type=str, params=float, flops=float,
+                  imagenet_acc=float, layers=list, options=dict, seed=int)
+META_COLUMNS = ['model', 'spec', 'family', 'type', 'arch_type', 'params', 'flops', 'imagenet_acc']
+
+def _zoo_entry(e, where: str) -> tuple[ModelSpec, dict]:
+    "One entry of a zoo list as its `ModelSpec` and metadata row; one clear error naming the entry and field."
+    if not isinstance(e, Mapping): raise ValueError(f"{where}: expected a mapping of fields, got {type(e).__name__}")
+    extra = sorted(set(e) - set(ZOO_FIELDS))
+    if extra: raise ValueError(f"{where}: unknown field {extra[0]!r}; fields are {list(ZOO_FIELDS)}")
+    if not e.get('model'): raise ValueError(f"{where}: field 'model' is missing (e.g. 'timm:resnet18@a1_in1k')")
+    e = {k: v for k, v in e.items() if v is not None and not (isinstance(v, float) and np.isnan(v)) and v != ''}
+    meta = {}
+    for k in ('params', 'flops', 'imagenet_acc'):
+        try: meta[k] = float(e[k]) if k in e else np.nan
+        except (TypeError, ValueError): raise ValueError(f"{where}: field {k!r}: expected a number, got {e[k]!r}") from None
+    layers = e.get('layers')
+    if isinstance(layers, str): layers = [s.strip() for s in layers.split(';') if s.strip()]
+    if layers is not None and not (isinstance(layers, list) and all(isinstance(s, str) for s in layers)):
+        raise ValueError(f"{where}: field 'layers': expected a list of layer patterns, got {layers!r}")
+    opts = e.get('options', {})
+    if isinstance(opts, str):
+        try: opts = json.loads(opts)
+        except json.JSONDecodeError as err: raise ValueError(f"{where}: field 'options': not JSON ({err})") from None
+    if not isinstance(opts, dict): raise ValueError(f"{where}: field 'options': expected a mapping, got {opts!r}")
+    try:
+        spec = parse_spec(str(e['model']), options=opts, seed=int(e.get('seed', 0)), family=e.get('family'),
+                          layers=tuple(layers) if layers else None, label=e.get('label'))
+    except (ValueError, TypeError) as err: raise ValueError(f"{where}: {err}") from None
+    return spec, dict(model=spec.label, spec=str(e['model']), family=spec.family, type=str(e.get('type', '')),
+                      arch_type=str(e.get('arch_type', '')), **meta)
+
+def load_zoo_list(path) -> tuple[list[ModelSpec], pd.DataFrame]:
+    "The models of a zoo list file (YAML list of mappings, or CSV with the same columns) and their metadata (`META_COLUMNS`)."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"zoo list {path}: no such file")
+    if path.suffix.lower() == '.csv':
+        try: entries = pd.read_csv(path, dtype=str, keep_default_na=False).to_dict('records')
+        except (ValueError, pd.errors.ParserError) as e: raise ValueError(f"zoo list {path}: not a CSV table ({e})") from None
+        where = lambda i: f"zoo list {path} row {i + 2}"
+    else:
+        try: doc = yaml.safe_load(path.read_text())
+        except yaml.YAMLError as e: raise ValueError(f"zoo list {path}: not YAML ({str(e).splitlines()[0]})") from None
+        entries = doc.get('models') if isinstance(doc, dict) else doc
+        if not isinstance(entries, list): raise ValueError(f"zoo list {path}: expected a list of models (or a 'models:' list)")
+        where = lambda i: f"zoo list {path} entry {i + 1}"
+    if not entries: raise ValueError(f"zoo list {path}: no models")
+    specs, meta = zip(*[_zoo_entry(e, where(i)) for i, e in enumerate(entries)])
+    labels = [s.label for s in specs]
+    dup = sorted({l for l in labels if labels.count(l) > 1})
+    if dup: raise ValueError(f"zoo list {path}: duplicated labels {dup}; give each model a distinct 'label'")
+    return list(specs), pd.DataFrame(list(meta), columns=META_COLUMNS)
+
+def with_metadata(best: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+    "`best` (one row per model) joined with the zoo list's metadata on `model`; every model must have a row."
+    missing = sorted(set(best.model) - set(meta.model))
+    if missing: raise ValueError(f"metadata: no row for models {missing[:5]} (the zoo list's labels are {list(meta.model)[:5]})")
+    return best.merge(meta.drop(columns=[c for c in ('family',) if c in best.columns]), on='model', how='left')
+
+# %% ../nbs/10_zoo.ipynb #8590902b
+def _vector_ranks(rdm: np.ndarray, method: str) -> np.ndarray:
+    "Upper-triangle entries of `rdm` [..., n, n] as ranks (spearman) or values (pearson), standardised along the last axis."
+    iu = np.triu_indices(rdm.shape[-1], 1)
+    v = rdm[..., iu[0], iu[1]]
+    if method == 'spearman': v = scipy.stats.rankdata(v, axis=-1)
+    v = v - v.mean(-1, keepdims=True)
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+def stimulus_permutations(n: int, n_perm: int = 1000, seed: int = 0) -> np.ndarray:
+    "`n_perm` seeded permutations [n_perm, n] of the stimulus labels (the same for every model, so nulls can be compared)."
+    rng = np.random.default_rng(seed)
+    return np.stack([rng.permutation(n) for _ in range(n_perm)]) if n_perm else np.zeros((0, n), int)
+
+def permutation_null(model_rdm, target_rdms, perms: np.ndarray, method: str = 'spearman', chunk: int = 64) -> np.ndarray:
+    "RSA of `model_rdm` [n, n] with its stimulus labels permuted (rows and columns), mean over the subject RDMs [S, n, n]: [n_perm]."
+    m = as_float64(model_rdm, 'model RDM'); t = as_float64(target_rdms, 'target RDMs')
+    t = t[None] if t.ndim == 2 else t
+    if m.shape != t.shape[1:]: raise ValueError(f"model RDM {m.shape} and target RDMs {t.shape} differ in stimuli")
+    n = len(m); iu = np.triu_indices(n, 1)
+    zt = _vector_ranks(t, method)                                      # [S, n(n-1)/2]
+    zm = np.zeros_like(m); zm[iu] = _vector_ranks(m, method); zm = zm + zm.T   # ranks permute with the labels
+    out = []
+    for k in range(0, len(perms), chunk):
+        p = perms[k:k + chunk]
+        out.append((zm[p[:, :, None], p[:, None, :]][:, iu[0], iu[1]] @ zt.T).mean(1))
+    return np.concatenate(out) if out else np.zeros(0)
+
+def permutation_p(observed: float, null: np.ndarray) -> float:
+    "Two-sided permutation p-value, (1 + #{|null| >= |observed|}) / (1 + n_perm): never 0."
+    return float((1 + np.sum(np.abs(null) >= abs(observed))) / (1 + len(null)))
+
+def permutation_table(rdms: Mapping[str, np.ndarray], target_rdms, n_perm: int = 1000, seed: int = 0,
+                      method: str = 'spearman') -> tuple[pd.DataFrame, dict]:
+    "Per model: its RSA (mean over subjects) and permutation p-value; and the nulls {model: [n_perm]} on shared permutations."
+    if not rdms: raise ValueError("rdms: no model RDMs given")
+    n = len(next(iter(rdms.values())))
+    perms = stimulus_permutations(n, n_perm, seed)
+    ident = np.arange(n)[None]
+    rows, nulls = [], {}
+    for label, r in rdms.items():
+        obs = float(permutation_null(r, target_rdms, ident, method)[0])
+        nulls[label] = permutation_null(r, target_rdms, perms, method)
+        rows.append(dict(model=label, rho=obs, p_perm=permutation_p(obs, nulls[label]), n_perm=n_perm))
+    return pd.DataFrame(rows), nulls
+
+def pairwise_table(scores: pd.DataFrame, nulls: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    "Every pair of models: difference of RSA and its two-sided permutation p (null: difference of the two nulls), Bonferroni too."
+    rho = dict(zip(scores.model, scores.rho))
+    pairs = [(a, b) for i, a in enumerate(scores.model) for b in list(scores.model)[i + 1:]]
+    rows = [dict(model_a=a, model_b=b, diff=rho[a] - rho[b], p=permutation_p(rho[a] - rho[b], nulls[a] - nulls[b]))
+            for a, b in pairs]
+    out = pd.DataFrame(rows, columns=['model_a', 'model_b', 'diff', 'p'])
+    return out.assign(p_bonferroni=(out.p * max(1, len(out))).clip(upper=1.0))
+
+# %% ../nbs/10_zoo.ipynb #ab2b324d
+def layer_rdm(spec: ModelSpec | str, stimuli, layer: str, target: Target, pool: str = 'auto', reduce: str | None = None,
+              n_components: int = 100, seed: int = 0, batch_size: int = 32, device='cpu') -> np.ndarray:
+    "The model RDM [n, n] of one layer in `target`'s rows (its metric, concept means), as `score_model` builds it."
+    if target.kind != 'rsa': raise ValueError(f"target {target.name!r}: a CKA target has no RDM")
+    spec, names = parse_spec(spec), stimulus_names(stimuli)
+    target_rows(target, names)
+    dev = resolve_device(str(device))
+    ext = extractor(spec, build_zoo_model(spec).to(dev))
+    (name,) = select_layers(ext.layers, f"^{re.escape(layer)}$", spec.label)
+    f = extract_features(ext, stimuli, [name], pool, batch_size, dev)[name]
+    f = reduce_features(f, reduce, n_components, seed) if reduce else f
+    return model_rdm(target_features(target, f, names), target.metric)
+
+def best_layer_rdms(best: pd.DataFrame, specs: Sequence[ModelSpec], stimuli, target: Target, **kwargs) -> dict:
+    "{model label: RDM of its best layer} for the rows of `best_layers(...)` (specs matched by label)."
+    by_label = {s.label: s for s in map(parse_spec, specs)}
+    missing = sorted(set(best.model) - set(by_label))
+    if missing: raise ValueError(f"specs: no ModelSpec labelled {missing[:5]}")
+    return {r.model: layer_rdm(by_label[r.model], stimuli, r.layer, target, **kwargs) for r in best.itertuples()}
+
+# %% ../nbs/10_zoo.ipynb #8763aa61
+def _meta_column(d: pd.DataFrame, col: str, numeric: bool):
+    if col not in d.columns: raise ValueError(f"column {col!r}: not in the table; columns are {list(d.columns)}")
+    if numeric and not pd.api.types.is_numeric_dtype(d[col]): raise ValueError(f"column {col!r}: not numeric")
+
+def plot_grouped(best: pd.DataFrame, by: str = 'type', measure: str = 'rho', out_dir=None, name: str | None = None):
+    "Best-layer score of every model grouped by a metadata column `by` (points, group median as a bar)."
+    _meta_column(best, by, False); _meta_column(best, measure, True)
+    d = best.assign(**{by: best[by].astype(str).replace('', '(none)')})
+    order = d.groupby(by)[measure].median().sort_values(ascending=False).index.tolist()
+    d = d.assign(group_median=d.groupby(by)[measure].transform('median'))
+    with figure_style():
+        fig, ax = plt.subplots(figsize=(1.6 + 1.1 * len(order), 4.2), layout='constrained')
+        for i, g in enumerate(order):
+            v = d[d[by] == g]
+            ax.bar(i, v[measure].median(), color='0.85', width=0.6)
+            ax.scatter(np.full(len(v), i) + np.linspace(-0.15, 0.15, len(v)), v[measure],
+                       c=[FAMILY_COLORS.get(f, 'k') for f in v.family], zorder=3, s=22)
+        ax.set_xticks(range(len(order)), [f"{g}\n(n={int((d[by] == g).sum())})" for g in order])
+        for fam in dict.fromkeys(d.family): ax.scatter([], [], color=FAMILY_COLORS.get(fam, 'k'), label=fam)
+        ax.legend(fontsize='small', frameon=False, loc='upper right')
+        ax.set_xlabel(by); ax.set_ylabel(f"best-layer {measure}"); ax.set_title(f"Zoo by {by} (bar: median)")
+    fig.data = d[['model', 'family', by, measure, 'group_median']].reset_index(drop=True)
+    if out_dir is not None: save_figure(fig, name or f"zoo_by_{by}_{measure}", out_dir)
+    return fig
+
+def fit_line(x, y, log_x: bool = True) -> dict:
+    "Least-squares line of `y` on `x` (on log10 x when `log_x`): slope, intercept, Pearson r and its p, n."
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    ok = np.isfinite(x) & np.isfinite(y) & ((x > 0) if log_x else True)
+    if ok.sum() < 3: raise ValueError(f"fit_line: need 3 finite points{' with x > 0' if log_x else ''}, got {int(ok.sum())}")
+    u = np.log10(x[ok]) if log_x else x[ok]
+    r = scipy.stats.linregress(u, y[ok])
+    return dict(slope=r.slope, intercept=r.intercept, r=r.rvalue, p=r.pvalue, n=int(ok.sum()))
+
+def plot_alignment(best: pd.DataFrame, x: str = 'params', measure: str = 'rho', log_x: bool = True, out_dir=None,
+                   name: str | None = None):
+    "Best-layer score against a continuous metadata column `x` (log scale by default) with its least-squares line."
+    _meta_column(best, x, True); _meta_column(best, measure, True)
+    fit = fit_line(best[x], best[measure], log_x)
+    d = best[['model', 'family', x, measure]].reset_index(drop=True)
+    u = np.log10(d[x]) if log_x else d[x]
+    d = d.assign(fitted=fit['intercept'] + fit['slope'] * u, slope=fit['slope'], intercept=fit['intercept'], r=fit['r'],
+                 p=fit['p'])
+    with figure_style():
+        fig, ax = plt.subplots(figsize=(6, 4.2), layout='constrained')
+        for fam, v in d.groupby('family', sort=False):
+            ax.scatter(v[x], v[measure], color=FAMILY_COLORS.get(fam, 'k'), label=fam, zorder=3)
+        s = d.dropna(subset=['fitted']).sort_values(x)
+        ax.plot(s[x], s.fitted, 'k-', lw=1, label=f"fit: r = {fit['r']:.2f}, p = {fit['p']:.2g}, n = {fit['n']}")
+        if log_x: ax.set_xscale('log')
+        ax.set_xlabel(x + (' (log scale)' if log_x else '')); ax.set_ylabel(f"best-layer {measure}")
+        ax.set_title(f"Alignment against {x}")
+        ax.legend(fontsize='small', frameon=False)
+    fig.data = d
+    if out_dir is not None: save_figure(fig, name or f"zoo_{measure}_vs_{x}", out_dir)
     return fig
 
 # %% ../nbs/10_zoo.ipynb #62186a52
