@@ -23,7 +23,7 @@ from .datasets import IMAGENET_MEAN, IMAGENET_STD
 __all__ = ['STUDY_TYPE_NAMES', 'LABEL_KINDS', 'RANK_STRIDE', 'random_labels', 'shuffled_labels', 'study_labels', 'WindowLabels',
            'dataset_labels', 'StudyImages', 'study_perturbation', 'study_window_data', 'imagenet_eval_transform',
            'scratch_features', 'FeatureNet', 'DistInfo', 'dist_info', 'init_distributed', 'process_device', 'all_sum',
-           'broadcast_object', 'barrier', 'distributed_sampler']
+           'broadcast_object', 'gather_object', 'barrier', 'distributed_sampler']
 
 # %% ../nbs/04c_scratch.ipynb #3db7601c
 STUDY_TYPE_NAMES = {'target_noise': 'random_target', 'label_shuffle': 'label_shuffle', 'gaussian': 'image_noise',
@@ -166,6 +166,12 @@ def broadcast_object(obj, src: int = 0):
     if not (dist.is_available() and dist.is_initialized()): return obj
     box = [obj]; dist.broadcast_object_list(box, src=src)
     return box[0]
+
+def gather_object(obj) -> list:
+    "Every rank's `obj`, in rank order, on every rank (`[obj]` with one process)."
+    if not (dist.is_available() and dist.is_initialized()): return [obj]
+    out = [None] * dist.get_world_size(); dist.all_gather_object(out, obj)
+    return out
 
 def barrier():
     "Wait for every rank (nothing with one process)."

@@ -32,7 +32,7 @@ from .fastpath import FastCLIPHBA, cached_splits, CACHE_DTYPES
 from .evaluate import behavioral_metrics
 from .scratch import (FeatureNet, imagenet_eval_transform, study_perturbation, study_window_data, DistInfo,
                                  dist_info, init_distributed, process_device, distributed_sampler, all_sum,
-                                 broadcast_object, barrier)
+                                 broadcast_object, gather_object, barrier)
 
 # %% auto #0
 __all__ = ['METRIC_COLUMNS', 'IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'AMP_DTYPES', 'CLI_ERRORS', 'PARAMETER_FIELDS',
@@ -289,19 +289,21 @@ def check_compatible(cfg: RunConfig, other: RunConfig, where, perturbation: bool
 # %% ../nbs/05_train.ipynb #4f9018ce
 TRAINING_STATE_FORMAT = 2   # 2: one loader iterator per epoch (format 1 drew the loader's generator twice per epoch)
 
-def training_state(epoch, optimizer, scheduler, loader_gen, early, fingerprint, cfg, scaler=None, world_size: int = 1) -> dict:
-    "Everything besides the adapters that the next epoch depends on (the fp16 grad scaler, how many processes trained)."
+def training_state(epoch, optimizer, scheduler, loader_gen, early, fingerprint, cfg, scaler=None, world_size: int = 1,
+                   rank_rng: list | None = None) -> dict:
+    "Everything besides the adapters that the next epoch depends on (the fp16 grad scaler; the processes and their RNGs)."
     return dict(format=TRAINING_STATE_FORMAT, epoch=epoch, optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict() if scheduler else None,
                 rng=rng_states(), loader_generator=loader_gen.get_state(), early_stopping=dict(early),
                 data_fingerprint=fingerprint, identity=identity(cfg), scaler=scaler.state_dict() if scaler else None,
-                world_size=world_size)
+                world_size=world_size, rank_rng=rank_rng)
 
-def restore_state(state: dict, optimizer, scheduler, loader_gen, scaler=None) -> dict:
-    "Restore optimizer, scheduler, grad scaler and every RNG from `state`; returns the early-stopping counters."
+def restore_state(state: dict, optimizer, scheduler, loader_gen, scaler=None, rank: int = 0) -> dict:
+    "Restore optimizer, scheduler, grad scaler and every RNG (rank `rank`'s under torchrun) from `state`; returns the early-stopping counters."
     optimizer.load_state_dict(state['optimizer'])
     if scheduler is not None and state.get('scheduler'): scheduler.load_state_dict(state['scheduler'])
     if scaler is not None and state.get('scaler'): scaler.load_state_dict(state['scaler'])
     set_rng_states(state['rng']); loader_gen.set_state(state['loader_generator'])
+    if state.get('rank_rng'): set_rng_states(state['rank_rng'][rank])         # each rank its own augmentations
     return dict(state['early_stopping'])
 
 def load_state(path, fingerprint: str, cfg: RunConfig, world_size: int = 1) -> dict:
@@ -507,7 +509,7 @@ def restore_run(cfg: RunConfig, run_dir: Path, parts: RunParts, device, log=None
         raise ValueError(f"checkpoint {path} cannot be read ({type(e).__name__}): a damaged file? Delete epoch {done}'s files "
                          f"(adapters_epoch{done:03d}.pt, state_epoch{done:03d}.pt) to retrain from the epoch before") from None
     early = restore_state(load_state(state_path(src, done), parts.fingerprint, cfg, parts.dist.world_size), parts.optimizer,
-                          parts.scheduler, parts.loader_gen, parts.scaler)
+                          parts.scheduler, parts.loader_gen, parts.scaler, parts.dist.rank)
     if log: log(f"resumed from {src} after epoch {done}")
     return done, rows, early
 
@@ -537,13 +539,13 @@ def run_epoch(cfg: RunConfig, parts: RunParts, epoch: int, early: dict, device, 
     return dict(epoch=epoch, train_loss=train_loss, **m,
                 perturbed=parts.window.is_active(epoch) and cfg.perturb_type != 'none', seconds=time.perf_counter() - t0)
 
-def save_epoch(cfg: RunConfig, parts: RunParts, run_dir: Path, rows: list, early: dict):
+def save_epoch(cfg: RunConfig, parts: RunParts, run_dir: Path, rows: list, early: dict, rank_rng: list | None = None):
     "Adapters and training state after the last row's epoch, then all metric rows (each file atomic)."
     epoch = rows[-1]['epoch']
     if cfg.training_mode == 'finetune': save_adapters(parts.model, adapters_path(run_dir, epoch))
     else: atomic_torch_save(parts.model.state_dict(), adapters_path(run_dir, epoch))
     atomic_torch_save(training_state(epoch, parts.optimizer, parts.scheduler, parts.loader_gen, early, parts.fingerprint, cfg,
-                                     parts.scaler, parts.dist.world_size), state_path(run_dir, epoch))
+                                     parts.scaler, parts.dist.world_size, rank_rng), state_path(run_dir, epoch))
     write_metrics(run_dir, rows)
 
 # %% ../nbs/05_train.ipynb #af13787a
@@ -587,8 +589,9 @@ def _train_locked(cfg: RunConfig, progress: bool, stop_after: int | None, info: 
                       initial=done, total=end):
         if early['epochs_no_improve'] >= cfg.early_stopping_patience: stop_reason = 'early_stopping'; break
         rows.append(run_epoch(cfg, parts, epoch, early, device, progress))
+        rank_rng = gather_object(rng_states()) if info.distributed else None      # every rank's RNG, for an exact resume
         if info.is_main:
-            save_epoch(cfg, parts, run_dir, rows, early)
+            save_epoch(cfg, parts, run_dir, rows, early, rank_rng)
             log.info(' '.join(f'{k}={v:.5g}' if isinstance(v, float) else f'{k}={v}' for k, v in rows[-1].items()))
             if wb: wb.log(rows[-1])
         barrier()                                                  # every rank sees the epoch's files before the next
