@@ -25,7 +25,9 @@ from .evaluate import model_rdm, upper_tri
 from .neural import prepare_target, target_scores, bootstrap_target, roi_ceilings, _PREPARED
 
 # %% auto #0
-__all__ = ['BENCH_SIZES', 'NEURAL_CASES', 'STUDY_SCALE', 'ReferenceStyle', 'bench_one', 'bench_neural', 'bench_main', 'cli_bench']
+__all__ = ['BENCH_SIZES', 'NEURAL_CASES', 'STUDY_SCALE', 'IMAGENET_TRAIN_IMAGES', 'ReferenceStyle', 'bench_one', 'bench_neural',
+           'bench_main', 'cli_bench', 'synthetic_imagenet', 'bench_loader', 'bench_step', 'bench_imagenet',
+           'loader_main']
 
 # %% ../nbs/09_bench.ipynb #8eb5f10f
 BENCH_SIZES = {
@@ -223,5 +225,99 @@ def cli_bench():
     "Console script `hba-bench`."
     bench_main()
 
+# %% ../nbs/09_bench.ipynb #114e080c
+from pathlib import Path
+from PIL import Image
+from .datasets import ImageNetFolder
+
+IMAGENET_TRAIN_IMAGES = 1_281_167
+
+def synthetic_imagenet(root, n_classes: int = 8, per_class: int = 32, size=(500, 375), seed: int = 0) -> Path:
+    "Write (once) `root/train/<class>/<i>.JPEG`: smooth random colour fields plus noise, JPEG quality 90; returns `root`."
+    root = Path(root); done = root/f'DONE_{n_classes}_{per_class}_{size[0]}x{size[1]}_{seed}'
+    if done.exists(): return root
+    rng = np.random.default_rng(seed)
+    for c in range(n_classes):
+        d = root/'train'/f'n{c:08d}'; d.mkdir(parents=True, exist_ok=True)
+        for i in range(per_class):
+            low = rng.integers(0, 256, (6, 8, 3), dtype=np.uint8)
+            img = np.asarray(Image.fromarray(low).resize(size, Image.BICUBIC), np.int16) + rng.integers(-20, 21, (size[1], size[0], 3))
+            Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)).save(d/f'n{c:08d}_{i}.JPEG', quality=90)
+    done.touch()
+    return root
+
+# %% ../nbs/09_bench.ipynb #9ca52a92
+def bench_loader(root, workers: int = 0, batch_size: int = 64, image_size: int = 224, max_batches: int | None = None,
+                 seed: int = 0) -> dict:
+    "Images/s of the training loader of `root` (ImageNet layout) with `workers` processes; the first batch (start-up) apart."
+    ds = ImageNetFolder(root, 'train', image_size)
+    loader = DataLoader(ds, batch_size=batch_size, shuffle=True, num_workers=workers, generator=torch.Generator().manual_seed(seed))
+    n_batches = min(len(loader), max_batches or len(loader))
+    t0 = time.perf_counter(); it = iter(loader); first = next(it); t1 = time.perf_counter(); n = len(first[1])
+    for _ in range(n_batches - 1): n += len(next(it)[1])
+    t2 = time.perf_counter(); del it
+    rest = n - len(first[1])
+    return dict(kind='loader', workers=workers, batch_size=batch_size, image_size=image_size, images=n, startup_s=t1 - t0,
+                images_per_s=rest / (t2 - t1) if rest else n / (t2 - t0))
+
+# %% ../nbs/09_bench.ipynb #b165c9d6
+def bench_step(architecture: str = 'vit_base_patch16_224', batch_size: int = 64, image_size: int = 224, device: str = 'auto',
+               precision: str = 'fp32', steps: int = 5, num_classes: int = 1000) -> dict:
+    "Training images/s of a timm model (forward, cross-entropy, backward, SGD step) on random batches on `device`."
+    import timm
+    dev = resolve_device(device)
+    kw = dict(img_size=image_size) if architecture.startswith(('vit', 'deit')) else {}
+    torch.manual_seed(0)
+    model = timm.create_model(architecture, pretrained=False, num_classes=num_classes, **kw).to(dev).train()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
+    dtype = {'bf16': torch.bfloat16, 'fp16': torch.float16}.get(precision)
+    scaler = torch.amp.GradScaler(dev.type) if precision == 'fp16' else None
+    x, y = torch.randn(batch_size, 3, image_size, image_size, device=dev), torch.randint(0, num_classes, (batch_size,), device=dev)
+    def step():
+        with torch.autocast(dev.type, dtype=dtype or torch.bfloat16, enabled=dtype is not None):
+            loss = F.cross_entropy(model(x), y)
+        opt.zero_grad(set_to_none=True)
+        if scaler is None: loss.backward(); opt.step()
+        else: scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
+    step(); _sync(dev); t0 = time.perf_counter()                 # one warm-up step
+    for _ in range(steps): step()
+    _sync(dev); s = time.perf_counter() - t0
+    name = torch.cuda.get_device_name(dev) if dev.type == 'cuda' else f'cpu ({torch.get_num_threads()} threads)'
+    return dict(kind='model', architecture=architecture, device=name, precision=precision, batch_size=batch_size,
+                image_size=image_size, images=steps * batch_size, images_per_s=steps * batch_size / s)
+
+# %% ../nbs/09_bench.ipynb #b3536198
+def bench_imagenet(root, workers=(0, 2, 4), batch_size: int = 64, image_size: int = 224, max_batches: int | None = None,
+                   architecture: str = 'vit_base_patch16_224', device: str = 'auto', precision: str = 'fp32',
+                   steps: int = 5, n_epoch: int = IMAGENET_TRAIN_IMAGES) -> pd.DataFrame:
+    "The loader with each number of `workers` next to the model's step rate, the epoch time each implies and which bounds it."
+    rows = [bench_loader(root, w, batch_size, image_size, max_batches) for w in workers]
+    rows.append(bench_step(architecture, batch_size, image_size, device, precision, steps))
+    df = pd.DataFrame(rows)
+    model_rate = df.images_per_s.iloc[-1]
+    df['epoch_h'] = n_epoch / df.images_per_s / 3600
+    df['bound'] = ['loader' if r < model_rate else 'model' for r in df.images_per_s[:-1]] + ['']
+    return df
+
+# %% ../nbs/09_bench.ipynb #b1a24dd2
+def loader_main(argv: list[str] | None = None) -> pd.DataFrame:
+    "`python -m hba_perturb.bench loader ...`: the loader with N workers next to the model's step rate."
+    ap = argparse.ArgumentParser(prog='hba-bench loader', description="ImageNet loading (images/s, N workers) next to the model's step rate.")
+    ap.add_argument('--root', help='ImageNet-format folder (train/<class>/*.JPEG); default: a synthetic one in a temporary folder')
+    ap.add_argument('--workers', default='0,2,4'); ap.add_argument('--batch-size', type=int, default=64)
+    ap.add_argument('--image-size', type=int, default=224); ap.add_argument('--max-batches', type=int, default=None)
+    ap.add_argument('--architecture', default='vit_base_patch16_224'); ap.add_argument('--device', default='auto')
+    ap.add_argument('--precision', default='fp32', choices=['fp32', 'bf16', 'fp16']); ap.add_argument('--steps', type=int, default=5)
+    ap.add_argument('--csv', default='loader_bench.csv')
+    a = ap.parse_args(argv)
+    import tempfile
+    root = Path(a.root) if a.root else synthetic_imagenet(Path(tempfile.gettempdir())/'hba_perturb_bench_imagenet')
+    df = bench_imagenet(root, [int(w) for w in a.workers.split(',')], a.batch_size, a.image_size, a.max_batches,
+                        a.architecture, a.device, a.precision, a.steps)
+    df.to_csv(a.csv, index=False)
+    print(df.to_string(index=False, float_format=lambda v: f'{v:.3g}'))
+    return df
+
 # %% ../nbs/09_bench.ipynb #fd0aa4c7
-if __name__ == '__main__' and '__file__' in globals(): bench_main()   # `python -m hba_perturb.bench`
+if __name__ == '__main__' and '__file__' in globals():   # `python -m hba_perturb.bench [loader]`
+    loader_main(sys.argv[2:]) if sys.argv[1:2] == ['loader'] else bench_main()

@@ -16,8 +16,9 @@ import yaml
 
 # %% auto #0
 __all__ = ['GUIDED_TYPES', 'PERTURB_TYPES', 'SELECT_WHICH', 'RANDOM_TARGET_STATS', 'EARLY_STOPPING_RULES', 'DIFFICULTY_SCORES',
-           'TRAINING_MODES', 'DATASET_TYPES', 'OPTIMIZERS', 'SCHEDULES', 'PRECISIONS', 'DEMO_FIELDS', 'PERTURB_OPTIONS',
-           'WINDOW_OPTIONS', 'ModelFields', 'DataFields', 'OptimFields', 'PerturbFields', 'BookkeepingFields',
+           'TRAINING_MODES', 'DATASET_TYPES', 'OPTIMIZERS', 'SCHEDULES', 'PRECISIONS', 'SCRATCH_PERTURBATIONS',
+           'SCRATCH_FEATURES', 'SCRATCH_TEST_TRANSFORMS', 'DEMO_FIELDS', 'PERTURB_OPTIONS', 'WINDOW_OPTIONS',
+           'ModelFields', 'DataFields', 'OptimFields', 'PerturbFields', 'BookkeepingFields', 'ScratchFields',
            'RunConfig', 'demo_config', 'validate', 'path_problems', 'config_from_dict', 'apply_overrides',
            'load_config', 'atomic_write', 'atomic_dir', 'atomic_write_text', 'save_config', 'read_yaml',
            'checksum_path', 'write_checked', 'checksum_problem', 'read_checked', 'perturbation_options', 'run_name',
@@ -35,7 +36,7 @@ TRAINING_MODES = ('finetune', 'scratch')
 DATASET_TYPES = ('demo', 'things', 'imagenet')
 OPTIMIZERS = ('adamw', 'sgd')
 SCHEDULES = ('constant', 'cosine')
-PRECISIONS = ('fp32', 'bf16')
+PRECISIONS = ('fp32', 'bf16', 'fp16')   # fp16: autocast with a GradScaler (the ViT-Project baseline's AMP)
 
 # %% ../nbs/00_config.ipynb #be30341c
 @dataclass
@@ -129,10 +130,25 @@ class BookkeepingFields:
     compile: bool = False                # torch.compile the trainable part of the fast path (GPU)
     wandb_project: Optional[str] = None  # optional Weights & Biases logging (offline unless configured)
 
+# %% ../nbs/00_config.ipynb #6d70d9ea
+SCRATCH_PERTURBATIONS = ('study', 'hba')   # scratch mode: the ViT-Project study's classification perturbations, or ours
+SCRATCH_FEATURES = ('cls', 'mean')          # RSA features of a scratch ViT: the CLS token (study) or the mean over tokens
+SCRATCH_TEST_TRANSFORMS = ('imagenet', 'things')
+
+@dataclass
+class ScratchFields:
+    "Training from scratch at the ViT-Project study's grade: its perturbations, its RSA features, when a run stops."
+    scratch_perturbations: str = 'study' # 'study': random labels, 0.1 x N(0,1) / 0 images, one dataset-level label permutation; 'hba': ours
+    scratch_features: str = 'cls'        # RSA features: 'cls' (the study's CLS token) or 'mean' (all tokens / positions averaged)
+    scratch_test_transform: str = 'imagenet'  # the 48 THINGS images: 'imagenet' (resize 256, centre crop 224, ImageNet stats) or 'things'
+    epochs_after_window: Optional[int] = None # a perturbed run stops this many epochs after its window (0: the study's single-epoch measurement); None: to the end
+
+
 # %% ../nbs/00_config.ipynb #c787b3e1
 @dataclass
-class RunConfig(BookkeepingFields, PerturbFields, OptimFields, DataFields, ModelFields):
+class RunConfig(ScratchFields, BookkeepingFields, PerturbFields, OptimFields, DataFields, ModelFields):
     "Everything that defines one training run (defaults: the published CLIP-HBA-Behavior study)."
+
 
 # %% ../nbs/00_config.ipynb #e8441d3b
 DEMO_FIELDS = dict(backbone='tiny', pretrained=None, dataset_type='demo', image_size=32, rank=4, alpha=2.0,
@@ -216,15 +232,24 @@ def validate(self: RunConfig, check_paths: bool = True) -> RunConfig:
     _perturbation_form(self)
     _check_guided(self)
     _check_optim(self)
-    if self.training_mode == 'scratch':
-        _check(self.perturb_type != 'random_target', 'perturb_type',
-               "random_target needs continuous targets: not available for training_mode='scratch'")
-        _check(self.dataset_type in ('imagenet', 'demo'), 'dataset_type',
-               f"training_mode='scratch' trains on an ImageNet-style folder, found dataset_type={self.dataset_type!r}")
+    _check_scratch(self)
     if check_paths: _check_paths(self)
     return self
 
 RunConfig.validate = validate
+
+def _check_scratch(cfg: RunConfig):
+    "Constraints of the from-scratch fields (04c_scratch)."
+    for name, choices in (('scratch_perturbations', SCRATCH_PERTURBATIONS), ('scratch_features', SCRATCH_FEATURES),
+                          ('scratch_test_transform', SCRATCH_TEST_TRANSFORMS)): _choice(cfg, name, choices)
+    _check(cfg.epochs_after_window is None or cfg.epochs_after_window >= 0, 'epochs_after_window',
+           f"must be >= 0 (0: stop at the window's last epoch) or None, found {cfg.epochs_after_window}")
+    if cfg.training_mode != 'scratch': return
+    _check(cfg.perturb_type != 'random_target' or cfg.scratch_perturbations == 'study', 'perturb_type',
+           "random_target needs continuous targets with scratch_perturbations='hba'; the study's random labels are "
+           "scratch_perturbations='study'")
+    _check(cfg.dataset_type in ('imagenet', 'demo'), 'dataset_type',
+           f"training_mode='scratch' trains on an ImageNet-style folder, found dataset_type={cfg.dataset_type!r}")
 
 def _check_guided(cfg: RunConfig):
     "Constraints of the model-guided perturbations' fields (04b_guided)."
@@ -401,7 +426,20 @@ WINDOW_OPTIONS = ('early_stopping_rule',)   # options of every perturbed run: wh
 def perturbation_options(cfg: RunConfig) -> dict:
     "The options of `cfg`'s perturbation type that change its numbers (image_noise_eps only in additive mode)."
     d = {k: getattr(cfg, k) for k in PERTURB_OPTIONS.get(cfg.perturb_type, ()) + (WINDOW_OPTIONS if cfg.perturb_type != 'none' else ())}
-    if d.get('image_noise_mode') == 'replace': d.pop('image_noise_eps')
+    if cfg.training_mode == 'scratch' and cfg.perturb_type in _STUDY_KINDS: d = _scratch_options(cfg, d)
+    if d.get('image_noise_mode') == 'replace' and not _scales_replacement(cfg): d.pop('image_noise_eps')
+    return d
+
+_STUDY_KINDS = ('random_target', 'label_shuffle', 'image_noise', 'uniform_images')
+
+def _scales_replacement(cfg: RunConfig) -> bool:
+    "Whether replacing noise is scaled by image_noise_eps (the study's 0.1 x N(0,1) in scratch mode)."
+    return cfg.training_mode == 'scratch' and cfg.scratch_perturbations == 'study'
+
+def _scratch_options(cfg: RunConfig, d: dict) -> dict:
+    "A scratch run's options: which perturbations (study or ours); the study's labels ignore the target statistics and seeding."
+    d = {**d, 'scratch_perturbations': cfg.scratch_perturbations}
+    if cfg.scratch_perturbations == 'study': d.pop('random_target_stats', None); d.pop('shuffle_seeding', None)
     return d
 
 def _options_tag(cfg: RunConfig) -> str:

@@ -18,16 +18,19 @@ from .config import load_config, run_name, atomic_write_text
 from .dora import load_adapters
 from .fastpath import cached_splits, cached_prefixes, CachedImages
 from .train import build_data, build_model, resolve_device, adapters_path, read_metrics, predict, fast_path
+from .train import build_scratch_data, build_scratch_model, topk_accuracy
+from .scratch import FeatureNet
 from .evaluate import behavioral_metrics, neural_measure, nights_accuracy, cka
 from .neural import neural_scores, prepare_target, target_key, bootstrap_options, BrainTarget, _stacks
 
 # %% auto #0
-__all__ = ['EVAL_COLUMNS', 'EVAL_METRICS', 'evaluate_run']
+__all__ = ['EVAL_COLUMNS', 'EVAL_METRICS', 'SCRATCH_METRICS', 'evaluate_run']
 
 # %% ../nbs/06b_scoring.ipynb #e52a259b
 EVAL_COLUMNS = ['run', 'epoch', 'metric', 'roi', 'value', 'p', 'measure', 'ci_low', 'ci_high', 'subject_value',
                 'ceiling_low', 'ceiling_high', 'normalized', 'normalized_ci_low', 'normalized_ci_high', 'key']
-EVAL_METRICS = ('behavioral', 'spose', 'neural', 'nights', 'cka')
+EVAL_METRICS = ('behavioral', 'spose', 'neural', 'nights', 'cka', 'top1', 'top5')
+SCRATCH_METRICS = ('top1', 'top5')    # accuracy on the validation images: runs trained from scratch (class logits) only
 _FLOATS = ['value', 'p'] + EVAL_COLUMNS[7:-1]
 
 def _tidy_eval(df: pd.DataFrame) -> pd.DataFrame:
@@ -61,7 +64,7 @@ def _nights_choices(nights) -> np.ndarray:
 
 # %% ../nbs/06b_scoring.ipynb #6a1aee7d
 def _measures(concepts, neural_metric) -> dict:
-    return dict(behavioral='pearson/spearman', spose='pearson/spearman', nights='cosine/2afc', cka='linear',
+    return dict(behavioral='pearson/spearman', spose='pearson/spearman', nights='cosine/2afc', cka='linear', top1='val', top5='val',
                 neural=neural_measure(neural_metric, concepts is not None))
 
 def _todo(cached: pd.DataFrame, epochs, metrics, measures, keys=None) -> list:
@@ -71,6 +74,15 @@ def _todo(cached: pd.DataFrame, epochs, metrics, measures, keys=None) -> list:
         same = (rows.measure == measures[m]) | ((rows.measure == '') & (measures[m] == 'pearson/spearman'))
         return len(rows) and (same & (rows.key == keys.get(m, ''))).all()
     return [(e, m) for e in epochs for m in metrics if not done(e, m)]
+
+def _load_epoch(cfg, model, path, device):
+    "Load a saved epoch into `model`: the adapters of a fine-tuning run, the whole state dict of a scratch run."
+    if cfg.training_mode == 'scratch': model.load_state_dict(torch.load(path, map_location=device))
+    else: load_adapters(model, path)
+
+def _check_scratch_metrics(cfg, metrics, run_dir):
+    wrong = [m for m in metrics if m in SCRATCH_METRICS] if cfg.training_mode != 'scratch' else []
+    if wrong: raise ValueError(f"metrics {wrong} need class logits: {run_dir} is a training_mode={cfg.training_mode!r} run")
 
 def _check_args(metrics, roi_rdms, stimuli, nights, cka_reference):
     unknown = set(metrics) - set(EVAL_METRICS)
@@ -130,10 +142,12 @@ def evaluate_run(run_dir, metrics: Sequence[str] = ('behavioral', 'spose'), *, r
     todo = _todo(cached, epochs, metrics, measures, keys)
     if not todo: return cached
     cfg = load_config(run_dir/'config.yaml', check_paths=False)
-    device = resolve_device(cfg.device)
-    data = build_data(cfg)
-    model = build_model(cfg, data.n_dims).to(device)
-    net, test_set, stim_set, fast = model, data.test, stimuli, cfg.training_mode == 'finetune' and cfg.forward == 'fast'
+    _check_scratch_metrics(cfg, metrics, run_dir)
+    device, scratch = resolve_device(cfg.device), cfg.training_mode == 'scratch'
+    data = build_scratch_data(cfg) if scratch else build_data(cfg)
+    model = (build_scratch_model(cfg) if scratch else build_model(cfg, data.n_dims)).to(device)
+    net = FeatureNet(model, cfg.scratch_features) if scratch else model     # a scratch run is scored on its RSA features
+    test_set, stim_set, fast = data.test, stimuli, cfg.training_mode == 'finetune' and cfg.forward == 'fast'
     if fast:   # the run's own path: the same numbers as metrics.csv
         cfg = replace(cfg, cache_dir=cfg.cache_dir or str(run_dir.parent/'.cache'))
         net, fdata = fast_path(cfg, model, data)
@@ -145,7 +159,7 @@ def evaluate_run(run_dir, metrics: Sequence[str] = ('behavioral', 'spose'), *, r
     test_targets = data.test.targets.double().numpy()
     rows, name = [], run_name(cfg)
     for e in tqdm(sorted({e for e, _ in todo}), desc=f'evaluating {name[:30]}', disable=not progress):
-        load_adapters(model, adapters_path(run_dir, e))
+        _load_epoch(cfg, model, adapters_path(run_dir, e), device)
         wanted = [m for ee, m in todo if ee == e]
         row = lambda m, **kw: {**dict(run=name, epoch=e, metric=m, roi='', p=np.nan, measure=measures[m], key=keys.get(m, '')), **kw}
         test_pred = _predict_images(net, test_set, device) if {'behavioral', 'spose'} & set(wanted) or (
@@ -166,6 +180,9 @@ def evaluate_run(run_dir, metrics: Sequence[str] = ('behavioral', 'spose'), *, r
             emb = [_predict_images(net, t, device) for t in triplets]
             rows.append(row('nights', value=nights_accuracy(*emb, _nights_choices(nights))))
         if 'cka' in wanted: rows.append(row('cka', value=cka(stim_pred if stimuli is not None else test_pred, cka_reference)))
+        if set(SCRATCH_METRICS) & set(wanted):
+            logits, labels = predict(model, data.val, device)
+            rows += [row(m, value=topk_accuracy(logits, labels, int(m[3:]))) for m in SCRATCH_METRICS if m in wanted]
     new = pd.DataFrame(rows, columns=EVAL_COLUMNS)
     stale = cached.set_index(['epoch', 'metric']).index.isin(pd.MultiIndex.from_tuples(todo, names=['epoch', 'metric']))
     res = _tidy_eval(pd.concat([cached[~stale], new], ignore_index=True))

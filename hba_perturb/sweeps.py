@@ -22,12 +22,13 @@ from .analysis import (BASELINE, EPOCH_COLUMNS, RUN_KEYS, NEURAL_COLUMNS, run_ep
 from . import figures as F
 
 # %% auto #0
-__all__ = ['WRITEUP_STARTS', 'HEATMAP_STARTS', 'STUDY_LENGTHS', 'STUDY_SEEDS', 'STATUS_COLUMNS', 'STATES', 'RERUN', 'Sweep',
-           'conditions', 'single_epoch_sweep', 'variable_length_sweep', 'save_sweep', 'load_sweep', 'status_path',
-           'job_path', 'runs_dir', 'broken_run', 'run_dirs', 'current_job_id', 'write_status', 'read_status',
-           'write_job', 'read_job', 'error_line', 'log_error', 'train_notebook', 'run_condition', 'slurm_queue',
-           'condition_state', 'sweep_status', 'SweepResult', 'run_sweep', 'main', 'cli', 'collect', 'evaluate_sweep',
-           'neural_table', 'plot_sweep']
+__all__ = ['WRITEUP_STARTS', 'HEATMAP_STARTS', 'STUDY_LENGTHS', 'STUDY_SEEDS', 'STATUS_COLUMNS', 'STATES', 'RERUN',
+           'STUDY_EFFECT_EPOCHS', 'STUDY_EFFECT_TYPES', 'ACCURACY_COLUMNS', 'Sweep', 'conditions', 'single_epoch_sweep',
+           'variable_length_sweep', 'save_sweep', 'load_sweep', 'status_path', 'job_path', 'runs_dir', 'broken_run',
+           'run_dirs', 'current_job_id', 'write_status', 'read_status', 'write_job', 'read_job', 'error_line',
+           'log_error', 'train_notebook', 'run_condition', 'slurm_queue', 'condition_state', 'sweep_status',
+           'SweepResult', 'run_sweep', 'main', 'cli', 'collect', 'evaluate_sweep', 'neural_table', 'plot_sweep',
+           'perturbation_effect_sweep', 'sweep_epochs', 'perturbation_effects']
 
 # %% ../nbs/08_sweeps.ipynb #44749679
 @dataclass
@@ -640,6 +641,45 @@ def plot_sweep(sweep_dir, out_dir=None, formats=('png',)) -> dict[str, list[Path
     for fig_name, make in jobs.items():
         fig = make(); paths[fig_name] = F.save_figure(fig, fig_name, out_dir, formats=formats); plt.close(fig)
     return paths
+
+# %% ../nbs/08_sweeps.ipynb #1ee19f4d
+from .analysis import EPOCH_KEYS
+from .scratch import STUDY_TYPE_NAMES
+
+STUDY_EFFECT_EPOCHS = (5, 10, 15, 16, 20, 25, 30, 35, 45, 70, 98)     # the study's perturbed epochs, counted from 0
+STUDY_EFFECT_TYPES = ('image_noise', 'uniform_images', 'label_shuffle', 'random_target')
+
+def perturbation_effect_sweep(base: RunConfig, types=STUDY_EFFECT_TYPES, epochs=tuple(e + 1 for e in STUDY_EFFECT_EPOCHS),
+                              seeds=(1,), name: str = 'perturb_types') -> Sweep:
+    "The study's single-epoch measurement: each type perturbs one of `epochs` from the baseline's state, then the run stops."
+    return Sweep(name, dataclasses.replace(base, epochs_after_window=0), tuple(types), tuple(epochs), (1,), tuple(seeds))
+
+# %% ../nbs/08_sweeps.ipynb #deec67b7
+ACCURACY_COLUMNS = ['val_accuracy', 'val_top5']
+
+def sweep_epochs(sweep_dir, source: str = 'hba_perturb') -> pd.DataFrame:
+    "Every run of a sweep folder as one tidy epoch table (`EPOCH_COLUMNS`), plus the validation accuracies of scratch runs."
+    dirs = run_dirs(sweep_dir)
+    if not dirs: raise FileNotFoundError(f"{runs_dir(sweep_dir)}: no run directory with metrics")
+    name = load_sweep(sweep_dir).name if (Path(sweep_dir)/'sweep.yaml').exists() else Path(sweep_dir).name
+    frames = []
+    for d in dirs:
+        none = (yaml.safe_load((d/'config.yaml').read_text()) or {}).get('perturb_type', 'none') == 'none'
+        t = run_epochs(d, sweep=BASELINE if none else name, source=source)
+        frames.append(t.merge(read_metrics(d).reindex(columns=['epoch'] + ACCURACY_COLUMNS), on='epoch', how='left'))
+    return pd.concat(frames, ignore_index=True).sort_values(EPOCH_KEYS, ignore_index=True)
+
+_STUDY_NAME = {ours: study for study, ours in STUDY_TYPE_NAMES.items()}
+
+def perturbation_effects(epochs: pd.DataFrame) -> pd.DataFrame:
+    "Each single-epoch run's perturbed epoch against the baseline's, as the study's perturbation_effects.csv (+ seed, epoch)."
+    base, pert = split_baseline(epochs)
+    pert = pert[pert.perturb_length == 1]
+    d = sweep_deltas(pert, base, 'test_loss', 'at_perturb_epoch').merge(
+        sweep_deltas(pert, base, 'behavioral_rsa', 'at_perturb_epoch'), on=RUN_KEYS + ['epoch'], suffixes=('_loss', '_rsa'))
+    return pd.DataFrame(dict(perturb_epoch=d.perturb_epoch - 1, perturbation_type=d.perturb_type.map(_STUDY_NAME).fillna(d.perturb_type),
+                             baseline_loss=d.baseline_loss, baseline_rsa=d.baseline_rsa, perturbed_loss=d.value_loss,
+                             perturbed_rsa=d.value_rsa, delta_loss=d.delta_loss, delta_rsa=d.delta_rsa, seed=d.seed, epoch=d.epoch))
 
 # %% ../nbs/08_sweeps.ipynb #bcfbcfb5
 if __name__ == '__main__' and Path(sys.argv[0]).name == 'sweeps.py': sys.exit(cli())

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_train.ipynb #b6f1e198
 from __future__ import annotations
-import argparse, ast, dataclasses, difflib, hashlib, json, logging, math, os, shutil, sys, time
+import argparse, ast, contextlib, copy, dataclasses, difflib, functools, hashlib, json, logging, math, os, shutil, sys, time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -16,6 +16,7 @@ import open_clip
 import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader
+from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
 from .config import (RunConfig, load_config, config_from_dict, save_config, run_name, baseline_config,
@@ -32,16 +33,20 @@ from .guided import GUIDED_TYPES, make_guided
 from .fastpath import FastCLIPHBA, cached_splits, CACHE_DTYPES
 from .evaluate import behavioral_metrics, check_rdm
 from .refconfig import read_config_file
+from .scratch import (FeatureNet, imagenet_eval_transform, study_perturbation, study_window_data, DistInfo,
+                                 dist_info, init_distributed, process_device, distributed_sampler, all_sum,
+                                 broadcast_object, gather_object, barrier)
 
 # %% auto #0
-__all__ = ['METRIC_COLUMNS', 'IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'CLI_ERRORS', 'PARAMETER_FIELDS', 'resolve_device',
-           'build_data', 'rdm_name', 'check_image_size', 'build_model', 'ScratchData', 'build_scratch_data',
-           'build_scratch_model', 'penultimate_features', 'fast_path', 'make_optimizer', 'lr_factor', 'make_scheduler',
-           'train_epoch', 'model_input', 'predict', 'epoch_metrics', 'scratch_metrics', 'adapters_path', 'state_path',
-           'atomic_torch_save', 'write_metrics', 'read_metrics', 'last_complete_epoch', 'metrics_problem', 'identity',
-           'data_fingerprint', 'check_compatible', 'training_state', 'restore_state', 'load_state', 'find_baseline',
-           'ensure_baseline', 'start_point', 'summarize', 'open_run_dir', 'RunParts', 'build_run', 'restore_run',
-           'update_early_stopping', 'branch_early_stopping', 'run_epoch', 'save_epoch', 'train_run',
+__all__ = ['METRIC_COLUMNS', 'IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'AMP_DTYPES', 'CLI_ERRORS', 'PARAMETER_FIELDS',
+           'resolve_device', 'build_data', 'rdm_name', 'check_image_size', 'build_model', 'ScratchData',
+           'build_scratch_data', 'build_scratch_model', 'penultimate_features', 'fast_path', 'make_optimizer',
+           'lr_factor', 'make_scheduler', 'train_epoch', 'model_input', 'predict', 'epoch_metrics', 'topk_accuracy',
+           'scratch_metrics', 'adapters_path', 'state_path', 'atomic_torch_save', 'write_metrics', 'read_metrics',
+           'last_complete_epoch', 'metrics_problem', 'identity', 'data_fingerprint', 'check_compatible',
+           'training_state', 'restore_state', 'load_state', 'find_baseline', 'ensure_baseline', 'start_point',
+           'summarize', 'last_epoch', 'open_run_dir', 'RunParts', 'build_run', 'measure_run', 'on_main', 'restore_run',
+           'update_early_stopping', 'branch_early_stopping', 'epoch_loader', 'run_epoch', 'save_epoch', 'train_run',
            'cache_size_estimate', 'check_config', 'parse_overrides', 'main', 'cli_train', 'injected_parameters',
            'check_injected', 'notebook_config']
 
@@ -103,15 +108,18 @@ class ScratchData:
     test_rdm: np.ndarray
 
 def build_scratch_data(cfg: RunConfig) -> ScratchData:
+    "ImageNet-style train/val of a scratch run and its 48 THINGS test images (read with `scratch_test_transform`)."
+    tf = imagenet_eval_transform(cfg.image_size) if cfg.scratch_test_transform == 'imagenet' else None
     if cfg.dataset_type == 'demo':
         root, things = demo_imagenet(image_size=cfg.image_size), demo_data(image_size=cfg.image_size)
-        test, rdm = things.test, things.test_rdm
+        test, rdm = copy.copy(things.test), things.test_rdm
+        if tf is not None: test.transform = tf
     else:
         root = cfg.img_dir
         if not (cfg.test_annotations_file and cfg.rdm_file and cfg.things_img_dir):
             raise ValueError("training_mode='scratch' needs `test_annotations_file`, `rdm_file` and `things_img_dir` for behavioral RSA")
         df, rdm = load_test_set(cfg.test_annotations_file, cfg.rdm_file, cfg.rdm_words_file)
-        test = ThingsImages(df, cfg.things_img_dir, image_size=cfg.image_size)
+        test = ThingsImages(df, cfg.things_img_dir, transform=tf, image_size=cfg.image_size)
     return ScratchData(ImageNetFolder(root, 'train', cfg.image_size), ImageNetFolder(root, 'val', cfg.image_size), test, rdm)
 
 def build_scratch_model(cfg: RunConfig) -> nn.Module:
@@ -165,8 +173,8 @@ def make_scheduler(cfg: RunConfig, optimizer, steps_per_epoch: int):
 
 # %% ../nbs/05_train.ipynb #f09960f0
 def train_epoch(model, loader, optimizer, perturbation, epoch: int, device, *, criterion=F.mse_loss,
-                scheduler=None, progress: bool = True) -> float:
-    "Train one epoch (1-based `epoch`); returns the sample-weighted mean training loss."
+                scheduler=None, progress: bool = True, scaler=None) -> float:
+    "Train one epoch (1-based `epoch`); returns the sample-weighted mean training loss (over every rank of a `torchrun` job)."
     model.train()
     if hasattr(loader.sampler, 'set_epoch'): loader.sampler.set_epoch(epoch)   # `select` (04b_guided) chooses its images
     cached = getattr(loader.dataset, 'inputs', None)          # a `CachedImages` data set: items are cache rows
@@ -178,11 +186,16 @@ def train_epoch(model, loader, optimizer, perturbation, epoch: int, device, *, c
         else: x, targets = perturbation(x.to(device), targets, epoch, batch_idx)
         optimizer.zero_grad(set_to_none=True)
         loss = criterion(model(x), targets)
-        loss.backward()
-        optimizer.step()
+        _step(loss, optimizer, scaler)
         if scheduler is not None: scheduler.step()
         total += loss.item() * x.shape[0]; n += x.shape[0]
+    total, n = all_sum([total, n], device)
     return total / n
+
+def _step(loss, optimizer, scaler=None):
+    "Backward and optimiser step, through the fp16 `GradScaler` when there is one."
+    if scaler is None: loss.backward(); optimizer.step(); return
+    scaler.scale(loss).backward(); scaler.step(optimizer); scaler.update()
 
 def model_input(dataset, x, device):
     "What the model is called on for a batch `x` of `dataset`'s items: cached prefix rows of a `CachedImages`, else the images on `device`."
@@ -212,20 +225,24 @@ def epoch_metrics(model, data, device, batch_size: int = 64) -> dict:
 
 
 # %% ../nbs/05_train.ipynb #5451af28
-def scratch_metrics(model, data, device, batch_size: int = 64) -> dict:
-    "Validation cross-entropy and accuracy, and behavioral RSA of penultimate features of the 48 test images."
-    logits, labels = predict(model, data.val, device, batch_size)
-    feats = penultimate_features(model, data.test, device, batch_size).double().numpy()
-    tt = torch.stack([data.test[i][2] for i in range(len(data.test))]).double().numpy()
-    return dict(val_loss=F.cross_entropy(logits, labels.long()).item(),
-                val_accuracy=(logits.argmax(1) == labels.long()).float().mean().item(),
-                **behavioral_metrics(feats, data.test_rdm, tt))
+def topk_accuracy(logits: torch.Tensor, labels: torch.Tensor, k: int = 5) -> float:
+    "Fraction of rows whose label is among the `k` largest logits (all rows when `k` >= the number of classes)."
+    top = logits.topk(min(k, logits.shape[1]), dim=1).indices
+    return (top == labels.long()[:, None]).any(1).float().mean().item()
 
+def scratch_metrics(model, data, device, batch_size: int = 64, features: str = 'cls') -> dict:
+    "Validation cross-entropy, top-1 and top-5 accuracy, and behavioral RSA of the `features` of the 48 test images."
+    logits, labels = predict(model, data.val, device, batch_size)
+    feats = predict(FeatureNet(model, features), data.test, device, batch_size)[0].double().numpy()
+    tt = data.test.targets.double().numpy()
+    return dict(val_loss=F.cross_entropy(logits, labels.long()).item(),
+                val_accuracy=(logits.argmax(1) == labels.long()).float().mean().item(), val_top5=topk_accuracy(logits, labels),
+                **behavioral_metrics(feats, data.test_rdm, tt))
 
 
 # %% ../nbs/05_train.ipynb #e7467dc7
 METRIC_COLUMNS = ['epoch', 'train_loss', 'val_loss', 'behavioral_rsa_rho', 'behavioral_rsa_p', 'spose_rsa_rho',
-                  'spose_rsa_p', 'perturbed', 'seconds', 'val_accuracy']
+                  'spose_rsa_p', 'perturbed', 'seconds', 'val_accuracy', 'val_top5']
 
 def adapters_path(run_dir, epoch: int) -> Path: return Path(run_dir)/'checkpoints'/f'adapters_epoch{epoch:03d}.pt'
 def state_path(run_dir, epoch: int) -> Path: return Path(run_dir)/'checkpoints'/f'state_epoch{epoch:03d}.pt'
@@ -283,7 +300,7 @@ IDENTITY_FIELDS = ('training_mode', 'backbone', 'pretrained', 'architecture', 'n
                    'transformer_layers', 'rank', 'alpha', 'dropout', 'dora_impl', 'dataset_type', 'image_size',
                    'train_portion', 'batch_size', 'lr', 'optimizer', 'weight_decay', 'momentum', 'lr_schedule',
                    'warmup_epochs', 'early_stopping_patience', 'random_seed', 'persistent_workers', 'precision',
-                   'cache_dtype', 'tf32')
+                   'cache_dtype', 'tf32', 'scratch_features', 'scratch_test_transform')
 
 def identity(cfg: RunConfig, perturbation: bool = False) -> dict:
     "The config fields that define a training trajectory up to the perturbation (and with `perturbation`, after it)."
@@ -317,21 +334,25 @@ def check_compatible(cfg: RunConfig, other: RunConfig, where, perturbation: bool
 # %% ../nbs/05_train.ipynb #4f9018ce
 TRAINING_STATE_FORMAT = 2   # 2: one loader iterator per epoch (format 1 drew the loader's generator twice per epoch)
 
-def training_state(epoch, optimizer, scheduler, loader_gen, early, fingerprint, cfg) -> dict:
-    "Everything besides the adapters that the next epoch depends on."
+def training_state(epoch, optimizer, scheduler, loader_gen, early, fingerprint, cfg, scaler=None, world_size: int = 1,
+                   rank_rng: list | None = None) -> dict:
+    "Everything besides the adapters that the next epoch depends on (the fp16 grad scaler; the processes and their RNGs)."
     return dict(format=TRAINING_STATE_FORMAT, epoch=epoch, optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict() if scheduler else None,
                 rng=rng_states(), loader_generator=loader_gen.get_state(), early_stopping=dict(early),
-                data_fingerprint=fingerprint, identity=identity(cfg))
+                data_fingerprint=fingerprint, identity=identity(cfg), scaler=scaler.state_dict() if scaler else None,
+                world_size=world_size, rank_rng=rank_rng)
 
-def restore_state(state: dict, optimizer, scheduler, loader_gen) -> dict:
-    "Restore optimizer, scheduler and every RNG from `state`; returns the early-stopping counters."
+def restore_state(state: dict, optimizer, scheduler, loader_gen, scaler=None, rank: int = 0) -> dict:
+    "Restore optimizer, scheduler, grad scaler and every RNG (rank `rank`'s under torchrun) from `state`; returns the early-stopping counters."
     optimizer.load_state_dict(state['optimizer'])
     if scheduler is not None and state.get('scheduler'): scheduler.load_state_dict(state['scheduler'])
+    if scaler is not None and state.get('scaler'): scaler.load_state_dict(state['scaler'])
     set_rng_states(state['rng']); loader_gen.set_state(state['loader_generator'])
+    if state.get('rank_rng'): set_rng_states(state['rank_rng'][rank])         # each rank its own augmentations
     return dict(state['early_stopping'])
 
-def load_state(path, fingerprint: str, cfg: RunConfig) -> dict:
-    "Load a saved training state, refusing one from other data or another configuration."
+def load_state(path, fingerprint: str, cfg: RunConfig, world_size: int = 1) -> dict:
+    "Load a saved training state, refusing one from other data, another configuration or another number of processes."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"training state {path} does not exist")
     try: state = torch.load(path, map_location='cpu', weights_only=False)
@@ -344,6 +365,9 @@ def load_state(path, fingerprint: str, cfg: RunConfig) -> dict:
     if state['data_fingerprint'] != fingerprint:
         raise ValueError(f"{path} was saved by a run on other data (data fingerprint differs)")
     check_compatible(cfg, RunConfig(**{**asdict(cfg), **state['identity']}), path)
+    if state.get('world_size', 1) != world_size:
+        raise ValueError(f"{path} was saved by a run of {state.get('world_size', 1)} process(es), this one has {world_size}: the "
+                         f"batches differ; run it with torchrun --nproc_per_node {state.get('world_size', 1)}")
     return state
 
 # %% ../nbs/05_train.ipynb #fea8877c
@@ -421,6 +445,11 @@ def summarize(rows: list[dict], stop_reason: str) -> dict:
 
 
 # %% ../nbs/05_train.ipynb #99ba3ed5
+def last_epoch(cfg: RunConfig) -> int:
+    "The epoch a run ends with at the latest: `epochs`, or `epochs_after_window` after a perturbed run's window."
+    if cfg.epochs_after_window is None or cfg.perturb_type == 'none': return cfg.epochs
+    return min(cfg.epochs, cfg.perturb_epoch + cfg.perturb_length - 1 + cfg.epochs_after_window)
+
 def open_run_dir(cfg: RunConfig) -> tuple[Path, bool]:
     "(run directory, finished?) of `cfg`, after validating it; writes `config.yaml` into an unfinished one."
     cfg.validate()
@@ -429,7 +458,7 @@ def open_run_dir(cfg: RunConfig) -> tuple[Path, bool]:
         saved = load_config(run_dir/'config.yaml', check_paths=False)
         check_compatible(cfg, saved, run_dir, perturbation=True)
         if (run_dir/'summary.json').exists():
-            if cfg.epochs <= saved.epochs: return run_dir, True
+            if cfg.epochs <= saved.epochs and last_epoch(cfg) <= last_epoch(saved): return run_dir, True
             (run_dir/'summary.json').unlink()                      # a longer run asked for: resume after the last epoch
     run_dir.mkdir(parents=True, exist_ok=True)
     save_config(cfg, run_dir/'config.yaml')
@@ -451,38 +480,73 @@ class RunParts:
     window: PerturbWindow
     perturbation: object
     fingerprint: str
+    window_loader: DataLoader | None = None   # the study's label perturbations: the window's epochs read `WindowLabels`
+    scaler: object = None                     # fp16: the GradScaler
+    dist: DistInfo = DistInfo()               # the process's place in a torchrun job
 
-def build_run(cfg: RunConfig, device, log=None) -> RunParts:
+def _train_loader(cfg: RunConfig, dataset, gen, workers: int, sampler=None) -> DataLoader:
+    "The shuffling training loader: `gen` draws the order, or `sampler` (a `DistributedSampler`) does."
+    return DataLoader(dataset, batch_size=cfg.batch_size, shuffle=sampler is None, sampler=sampler,
+                      generator=gen if sampler is None else None, num_workers=workers,
+                      persistent_workers=cfg.persistent_workers and workers > 0)
+
+def _wrap_ddp(model: nn.Module, device) -> nn.Module:
+    "`model` in `DistributedDataParallel` (gradients averaged over the ranks of the job)."
+    return DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None)
+
+def build_run(cfg: RunConfig, device, log=None, info: DistInfo = DistInfo()) -> RunParts:
     "Seed, then build the parts of a run in the order that makes it reproducible."
     check_image_size(cfg)
     seed_everything(cfg.random_seed)
+    study = cfg.training_mode == 'scratch' and cfg.scratch_perturbations == 'study'
     if cfg.training_mode == 'scratch':
         data = build_scratch_data(cfg); model = build_scratch_model(cfg).to(device)
-        criterion, measure, tmean, tstd = F.cross_entropy, scratch_metrics, None, None
+        criterion, tmean, tstd = F.cross_entropy, None, None
+        measure = functools.partial(scratch_metrics, features=cfg.scratch_features)
     else:
         data = build_data(cfg); model = build_model(cfg, data.n_dims).to(device)
         criterion, measure, tmean, tstd = F.mse_loss, epoch_metrics, data.target_mean, data.target_std
     fp, net = data_fingerprint(data), model
     if cfg.training_mode == 'finetune' and cfg.forward == 'fast': net, data = fast_path(cfg, model, data, log)
+    workers = cfg.num_workers if net is model else 0
+    if info.distributed: net = _wrap_ddp(model, device)
     opt = make_optimizer(cfg, model)
     loader_gen = torch.Generator().manual_seed(cfg.random_seed)
-    workers = cfg.num_workers if net is model else 0
-    loader = DataLoader(data.train, batch_size=cfg.batch_size, shuffle=True, generator=loader_gen, num_workers=workers,
-                        persistent_workers=cfg.persistent_workers and workers > 0)
+    sampler = distributed_sampler(data.train, info, cfg.random_seed) if info.distributed else None
+    loader = _train_loader(cfg, data.train, loader_gen, workers, sampler)
+    wdata = study_window_data(cfg, data.train) if study else None
+    wloader = _train_loader(cfg, wdata, loader_gen, workers, sampler) if wdata is not None else None   # same order
     sched = make_scheduler(cfg, opt, len(loader))
     window = PerturbWindow(cfg.perturb_epoch, cfg.perturb_length if cfg.perturb_type != 'none' else 0)
     if cfg.perturb_type in GUIDED_TYPES: perturb, loader = make_guided(cfg, window, model, data, loader, device, log)
+    elif study: perturb = study_perturbation(cfg, window, info.rank)
     else: perturb = make_perturbation(cfg.perturb_type, window, cfg.perturb_seed, target_mean=tmean, target_std=tstd,
                                 noise=cfg.image_noise_mode, noise_eps=cfg.image_noise_eps, shuffle_seeding=cfg.shuffle_seeding)
-    return RunParts(data, model, net, criterion, measure, opt, sched, loader, loader_gen, window, perturb, fp)
+    scaler = torch.amp.GradScaler(device.type) if cfg.precision == 'fp16' else None
+    return RunParts(data, model, net, criterion, measure, opt, sched, loader, loader_gen, window, perturb, fp, wloader, scaler, info)
 
 # %% ../nbs/05_train.ipynb #a60fddde
+def measure_run(parts: RunParts, device, batch_size: int) -> dict:
+    "The epoch's measures (`parts.measure`), taken on rank 0 of a torchrun job (on the bare model) and sent to every rank."
+    net = parts.model if isinstance(parts.net, DistributedDataParallel) else parts.net
+    return on_main(parts.dist, lambda: parts.measure(net, parts.data, device, batch_size))
+
+def on_main(info: DistInfo, f):
+    "`f()` on rank 0 only; its result, or its error raised again, on every rank (just `f()` with one process)."
+    if not info.distributed: return f()
+    out = None
+    if info.is_main:
+        try: out = ('ok', f())
+        except Exception as e: out = ('error', e)
+    kind, value = broadcast_object(out)
+    if kind == 'error': raise value
+    return value
+
 def restore_run(cfg: RunConfig, run_dir: Path, parts: RunParts, device, log=None) -> tuple[int, list, dict]:
     "(last epoch done, metric rows so far, early-stopping counters), with the saved state loaded if there is one."
     src, done, rows = start_point(cfg, run_dir)
     if src is None:
-        return done, rows, dict(best_val_loss=parts.measure(parts.net, parts.data, device, cfg.batch_size)['val_loss'],
-                                epochs_no_improve=0)
+        return done, rows, dict(best_val_loss=measure_run(parts, device, cfg.batch_size)['val_loss'], epochs_no_improve=0)
     path = adapters_path(src, done)
     try:
         if cfg.training_mode == 'finetune': load_adapters(parts.model, path)
@@ -490,8 +554,8 @@ def restore_run(cfg: RunConfig, run_dir: Path, parts: RunParts, device, log=None
     except Exception as e:
         raise ValueError(f"checkpoint {path} cannot be read ({type(e).__name__}): a damaged file? Delete epoch {done}'s files "
                          f"(adapters_epoch{done:03d}.pt, state_epoch{done:03d}.pt) to retrain from the epoch before") from None
-    early = restore_state(load_state(state_path(src, done), parts.fingerprint, cfg), parts.optimizer, parts.scheduler,
-                          parts.loader_gen)
+    early = restore_state(load_state(state_path(src, done), parts.fingerprint, cfg, parts.dist.world_size), parts.optimizer,
+                          parts.scheduler, parts.loader_gen, parts.scaler, parts.dist.rank)
     if src != run_dir: early = branch_early_stopping(cfg.early_stopping_rule, rows)     # a branch: its own early stopping
     if log: log(f"resumed from {src} after epoch {done}")
     return done, rows, early
@@ -508,66 +572,99 @@ def branch_early_stopping(rule: str, rows: list) -> dict:
     return dict(best_val_loss=float('inf') if rule == 'pipeline' else float(rows[-1]['val_loss']), epochs_no_improve=0)
 
 # %% ../nbs/05_train.ipynb #679d4454
+AMP_DTYPES = {'bf16': torch.bfloat16, 'fp16': torch.float16}
+
+def _autocast(cfg: RunConfig, device, measuring: bool = False):
+    "Autocast of `cfg.precision` (fp16 measures in fp32, as the study's validation; bf16 measures in bf16 as before)."
+    dtype = AMP_DTYPES.get(cfg.precision)
+    on = dtype is not None and not (measuring and cfg.precision == 'fp16')
+    return torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=on)
+
+def epoch_loader(parts: RunParts, epoch: int) -> DataLoader:
+    "The loader of epoch `epoch`: the window's (the study's labels) inside the window, else the run's."
+    return parts.window_loader if parts.window_loader is not None and parts.window.is_active(epoch) else parts.loader
+
 def run_epoch(cfg: RunConfig, parts: RunParts, epoch: int, early: dict, device, progress: bool = True) -> dict:
     "Train and measure epoch `epoch`; updates `early` in place; returns the metrics row."
     t0 = time.perf_counter()
-    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.precision == 'bf16'):
-        train_loss = train_epoch(parts.net, parts.loader, parts.optimizer, parts.perturbation, epoch, device,
-                                 criterion=parts.criterion, scheduler=parts.scheduler, progress=progress)
-        m = parts.measure(parts.net, parts.data, device, cfg.batch_size)
+    with _autocast(cfg, device):
+        train_loss = train_epoch(parts.net, epoch_loader(parts, epoch), parts.optimizer, parts.perturbation, epoch, device,
+                                 criterion=parts.criterion, scheduler=parts.scheduler, progress=progress, scaler=parts.scaler)
+    with _autocast(cfg, device, measuring=True):
+        m = measure_run(parts, device, cfg.batch_size)
     perturbed = parts.window.is_active(epoch) and cfg.perturb_type != 'none'
     update_early_stopping(early, m['val_loss'], perturbed, cfg.early_stopping_rule)
     return dict(epoch=epoch, train_loss=train_loss, **m, perturbed=perturbed, seconds=time.perf_counter() - t0)
 
-def save_epoch(cfg: RunConfig, parts: RunParts, run_dir: Path, rows: list, early: dict):
+def save_epoch(cfg: RunConfig, parts: RunParts, run_dir: Path, rows: list, early: dict, rank_rng: list | None = None):
     "Adapters and training state after the last row's epoch, then all metric rows (each file atomic)."
     epoch = rows[-1]['epoch']
     if cfg.training_mode == 'finetune': save_adapters(parts.model, adapters_path(run_dir, epoch))
     else: atomic_torch_save(parts.model.state_dict(), adapters_path(run_dir, epoch))
-    atomic_torch_save(training_state(epoch, parts.optimizer, parts.scheduler, parts.loader_gen, early, parts.fingerprint, cfg),
-                      state_path(run_dir, epoch))
+    atomic_torch_save(training_state(epoch, parts.optimizer, parts.scheduler, parts.loader_gen, early, parts.fingerprint, cfg,
+                                     parts.scaler, parts.dist.world_size, rank_rng), state_path(run_dir, epoch))
     write_metrics(run_dir, rows)
 
 # %% ../nbs/05_train.ipynb #af13787a
 def train_run(cfg: RunConfig, *, progress: bool = True, stop_after: int | None = None) -> Path:
     "Run (or resume) one condition; returns its run directory. `stop_after`: simulate an interruption after that epoch."
     cfg.validate()                                                 # bad input stops here, before any folder exists
+    info = init_distributed(cfg.device)                           # under torchrun: join the job's processes
+    if info.distributed: return _train_ranks(cfg, info, progress, stop_after)
     with run_lock(Path(cfg.output_dir)/run_name(cfg)):             # one writer per run folder (`RunLocked` names another)
         return _train_locked(cfg, progress, stop_after)
 
-def _train_locked(cfg: RunConfig, progress: bool, stop_after: int | None) -> Path:
-    "`train_run`'s work, its run folder's lock held; a run that fails before its first epoch is saved leaves no folder."
-    run_dir, finished = open_run_dir(cfg)
+def _train_ranks(cfg: RunConfig, info: DistInfo, progress: bool, stop_after: int | None) -> Path:
+    "`train_run` of one process of a torchrun job: rank 0 holds the lock and writes, every rank trains."
+    if cfg.training_mode != 'scratch' or cfg.perturb_type in GUIDED_TYPES:
+        raise ValueError(f"torchrun (several processes) trains training_mode='scratch' with the study's or our perturbations; "
+                         f"found training_mode={cfg.training_mode!r}, perturb_type={cfg.perturb_type!r}: run it as one process")
+    with contextlib.ExitStack() as stack:
+        def lock(): stack.enter_context(run_lock(Path(cfg.output_dir)/run_name(cfg)))
+        on_main(info, lock)                                        # a `RunLocked` of rank 0 stops every rank
+        run_dir = _train_locked(cfg, progress and info.is_main, stop_after, info)
+        barrier()
+        return run_dir
+
+def _train_locked(cfg: RunConfig, progress: bool, stop_after: int | None, info: DistInfo = DistInfo()) -> Path:
+    "`train_run`'s work, its run folder's lock held (by rank 0 of a torchrun job, which alone writes); a run that fails before its first epoch is saved leaves no folder."
+    run_dir, finished = on_main(info, lambda: open_run_dir(cfg))
     if finished: return run_dir                                    # nothing to do
-    log = _logger(run_dir)
-    try: return _train_opened(cfg, run_dir, log, progress, stop_after)
+    log = _logger(run_dir) if info.is_main else logging.getLogger('hba_perturb.rank')
+    try: return _train_opened(cfg, run_dir, log, progress, stop_after, info)
     except BaseException:                                          # e.g. diverged in epoch 1: nothing blocks the corrected rerun
-        if not (run_dir/'checkpoints').exists(): _discard(run_dir, log)
+        if info.is_main and not (run_dir/'checkpoints').exists(): _discard(run_dir, log)
         raise
 
-def _train_opened(cfg: RunConfig, run_dir: Path, log, progress: bool, stop_after: int | None) -> Path:
+def _train_opened(cfg: RunConfig, run_dir: Path, log, progress: bool, stop_after: int | None, info: DistInfo = DistInfo()) -> Path:
     "Build, restore and train the run in `run_dir` (opened, locked)."
-    device = resolve_device(cfg.device)
+    device = resolve_device(process_device(cfg.device, info))
     if cfg.tf32 and device.type == 'cuda': torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
-    parts = build_run(cfg, device, log.info)
+    parts = build_run(cfg, device, log.info, info)
     done, rows, early = restore_run(cfg, run_dir, parts, device, log.info)
-    write_metrics(run_dir, rows)
+    if info.is_main: write_metrics(run_dir, rows)
     if stop_after is not None and done >= stop_after: return run_dir            # already that far
-    wb, stop_reason = _wandb(cfg, run_dir.name), 'max_epochs'
-    for epoch in tqdm(range(done + 1, min(cfg.epochs, stop_after or cfg.epochs) + 1), desc=run_dir.name[:40], disable=not progress,
-                      initial=done, total=cfg.epochs):
+    wb, stop_reason, end = _wandb(cfg, run_dir.name) if info.is_main else None, 'max_epochs', last_epoch(cfg)
+    for epoch in tqdm(range(done + 1, min(end, stop_after or end) + 1), desc=run_dir.name[:40], disable=not progress,
+                      initial=done, total=end):
         if early['epochs_no_improve'] >= cfg.early_stopping_patience: stop_reason = 'early_stopping'; break
         rows.append(run_epoch(cfg, parts, epoch, early, device, progress))
-        save_epoch(cfg, parts, run_dir, rows, early)
-        log.info(' '.join(f'{k}={v:.5g}' if isinstance(v, float) else f'{k}={v}' for k, v in rows[-1].items()))
-        if wb: wb.log(rows[-1])
+        rank_rng = gather_object(rng_states()) if info.distributed else None      # every rank's RNG, for an exact resume
+        if info.is_main:
+            save_epoch(cfg, parts, run_dir, rows, early, rank_rng)
+            log.info(' '.join(f'{k}={v:.5g}' if isinstance(v, float) else f'{k}={v}' for k, v in rows[-1].items()))
+            if wb: wb.log(rows[-1])
+        barrier()                                                  # every rank sees the epoch's files before the next
         if stop_after is not None and epoch >= stop_after: return run_dir          # simulated interruption
     else:
         if early['epochs_no_improve'] >= cfg.early_stopping_patience: stop_reason = 'early_stopping'
-    summary = {**summarize(rows, stop_reason), 'metrics_sha256': file_sha256(run_dir/'metrics.csv')}   # what the run wrote
-    atomic_write_text(run_dir/'summary.json', json.dumps(summary, indent=2))
+        elif end < cfg.epochs: stop_reason = 'window_end'
+    if info.is_main:                                               # what the run wrote, with the checksum of its metrics
+        summary = {**summarize(rows, stop_reason), 'metrics_sha256': file_sha256(run_dir/'metrics.csv')}
+        atomic_write_text(run_dir/'summary.json', json.dumps(summary, indent=2))
     if wb: wb.finish()
     return run_dir
+
 
 # %% ../nbs/05_train.ipynb #08924082
 def cache_size_estimate(cfg: RunConfig, n_images: int) -> int:
@@ -663,7 +760,8 @@ def main(argv: list[str] | None = None) -> Path | None:
         return None
     cfg = config_from_dict(apply_overrides(file if file is not None else dict(DEMO_FIELDS) if a.demo else {}, ov))
     run_dir = train_run(cfg)
-    print(run_dir)
+    if dist_info().is_main: print(run_dir)
+    if torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
     return run_dir
 
 CLI_ERRORS = (ValueError, FileNotFoundError, KeyError, OSError, RunLocked)
