@@ -125,7 +125,14 @@ def _paper_neural(root: Path) -> pd.DataFrame:
             frames.append(pd.DataFrame(dict(dataset=ds, roi=d.roi, sweep='single_epoch', seed=PAPER_SWEEP_SEEDS[pseed],
                                             perturb_epoch=d.training_run, perturb_length=1, epoch=d.epoch, rsa=d.rho,
                                             measure=PAPER_NEURAL_MEASURES[ds])))
-    return tidy(pd.concat(frames), 'neural', 'paper brain RSA results')
+    return _drop_repeated_rows(tidy(pd.concat(frames), 'neural', 'paper brain RSA results'), NEURAL_KEYS, 'rsa')
+
+def _drop_repeated_rows(df: pd.DataFrame, keys: list, value: str) -> pd.DataFrame:
+    "Rows written twice with the same value are kept once (the NOD sweep of seed 44 has run 62 epoch 62 twice); conflicting ones raise."
+    rep = df[df.duplicated(keys, keep=False)]
+    bad = rep.groupby(keys)[value].nunique() > 1
+    if bad.any(): raise ValueError(f"published results: different {value} for the same {keys}: {bad[bad].index[:3].tolist()}")
+    return df.drop_duplicates(keys).reset_index(drop=True)
 
 # %% ../nbs/06a_analysis.ipynb #b8c6cf97
 # The write-up's folders of the perturbation types -> our perturbation types (target noise = random targets,

@@ -252,15 +252,17 @@ def _bar_deltas(ax, agg, metric):
     good = agg['mean'] > 0 if metric in ('behavioral_rsa', 'rsa') else agg['mean'] < 0
     bad = _BAD_RSA if metric in ('behavioral_rsa', 'rsa') else _BAD_LOSS
     bars = ax.bar(agg.index, agg['mean'], width=0.85, color=np.where(good, _GOOD, bad), edgecolor='k', linewidth=0.3, alpha=0.85)
-    for b, n in zip(bars, agg['n']):
-        if n < agg['n'].max(): b.set(alpha=0.35, hatch='////')       # fewer seeds than the others: shown, not hidden
+    seeds = agg['seeds'] if 'seeds' in agg else agg['n']
+    for b, n in zip(bars, seeds):
+        if n < seeds.max(): b.set(alpha=0.35, hatch='////')            # fewer seeds than the others: shown, not hidden
     if (agg['n'] > 1).any():
         ax.errorbar(agg.index, agg['mean'], yerr=agg['std'].fillna(0), fmt='none', ecolor='0.25', elinewidth=0.6, capsize=0)
     ax.axhline(0, color='k', lw=0.8)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
 
 def _agg(d, by='perturb_epoch'):
-    return d.groupby(by).delta.agg(mean='mean', std='std', n='count')
+    g = d.groupby(by)
+    return g.delta.agg(mean='mean', std='std', n='count').assign(seeds=g.seed.nunique())
 
 def _seeds_text(deltas, by='perturb_epoch') -> str:
     "'seed 1', 'mean ± SD, 3 seeds', or where some bars have fewer seeds, how many of them (they are hatched)."
