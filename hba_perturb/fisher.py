@@ -14,12 +14,13 @@ from torch import nn
 from torch.func import functional_call, vjp, vmap
 from torch.nn.attention import sdpa_kernel, SDPBackend
 
+from .config import FISHER_KINDS
+
 # %% auto #0
-__all__ = ['FISHER_KINDS', 'FISHER_LIKELIHOODS', 'FISHER_PREFIX', 'fisher_noise', 'output_directions', 'param_group',
-           'trainable_params', 'sq_grad_norms', 'fisher_trace', 'fisher_columns', 'probe_indices', 'probe_batch']
+__all__ = ['FISHER_LIKELIHOODS', 'FISHER_PREFIX', 'fisher_noise', 'output_directions', 'param_group', 'trainable_params',
+           'image_fisher', 'fisher_trace', 'fisher_columns', 'probe_indices', 'probe_batch']
 
 # %% ../nbs/06d_fisher.ipynb #61c811ea
-FISHER_KINDS = ('model', 'empirical')          # y drawn from the model's own predictive distribution, or the observed target
 FISHER_LIKELIHOODS = ('gaussian', 'softmax')   # unit-variance Gaussian around the prediction (MSE), or the softmax (classes)
 
 # %% ../nbs/06d_fisher.ipynb #bba10f7b
@@ -64,12 +65,13 @@ def trainable_params(net: nn.Module) -> dict[str, torch.Tensor]:
     "{name: detached tensor} of the parameters of `net` that require gradients."
     return {k: p.detach() for k, p in net.named_parameters() if p.requires_grad}
 
-def sq_grad_norms(net: nn.Module, params: dict, x: torch.Tensor, directions: torch.Tensor,
-                  chunk_size: Optional[int] = None) -> tuple[dict, torch.Tensor]:
-    "({name: [S] squared norms of J^T r_s}, output [D]) of `net` at one input `x` (no batch dimension)."
+def image_fisher(net: nn.Module, params: dict, x: torch.Tensor, likelihood: str = 'gaussian', kind: str = 'model',
+                 noise=None, target=None, chunk_size: Optional[int] = None) -> dict[str, torch.Tensor]:
+    "{name: sum_s w_s ||J^T r_s||^2} of `net` at one input `x` (no batch dimension), directions from `output_directions`."
     out, pullback = vjp(lambda p: functional_call(net, p, (x[None],))[0], params)
-    grads = vmap(pullback, chunk_size=chunk_size)(directions.to(out.dtype))[0]
-    return {k: g.flatten(1).pow(2).sum(1) for k, g in grads.items()}, out
+    r, w = output_directions(out, likelihood, kind, noise, target)
+    grads = vmap(pullback, chunk_size=chunk_size)(r)[0]
+    return {k: (g.flatten(1).pow(2).sum(1) * w).sum() for k, g in grads.items()}
 
 # %% ../nbs/06d_fisher.ipynb #b75d957c
 @contextmanager
@@ -81,7 +83,7 @@ def _batchable_attention():
         with sdpa_kernel(SDPBackend.MATH): yield
     finally: torch.backends.mha.set_fastpath_enabled(fast)
 
-def _chunks(n_params: int, n_dirs: int, max_batch: int = 64, budget: int = 1 << 27) -> tuple[int, int]:
+def _chunks(n_params: int, n_dirs: int, max_batch: int = 64, budget: int = 1 << 25) -> tuple[int, int]:
     "(images, directions) per vmap chunk: at most `max_batch` backward passes at once, per-sample gradients ~ `budget` numbers."
     dirs = max(1, min(n_dirs, max_batch, budget // max(1, n_params)))
     return max(1, min(max_batch // dirs, budget // max(1, n_params * dirs))), dirs
@@ -103,11 +105,7 @@ def fisher_trace(net: nn.Module, inputs: torch.Tensor, *, likelihood: str = 'gau
             noise = (fisher_noise(len(inputs), n_samples, n_out, seed, likelihood).to(inputs.device) if kind == 'model' and n_samples
                      else torch.zeros(len(inputs), 0, device=inputs.device))
             tgt = targets.to(inputs.device) if targets is not None else torch.zeros(len(inputs), device=inputs.device)
-            def one(x, z, t):
-                out = functional_call(net, params, (x[None],))[0]
-                r, w = output_directions(out, likelihood, kind, z if z.numel() else None, t)
-                sq, _ = sq_grad_norms(net, params, x, r, dirs)
-                return {k: (v * w).sum() for k, v in sq.items()}
+            def one(x, z, t): return image_fisher(net, params, x, likelihood, kind, z if z.numel() else None, t, dirs)
             images, dirs = _chunks(sum(p.numel() for p in params.values()), S, max_batch)
             per_image = vmap(one, chunk_size=images)(inputs, noise, tgt)
     finally: net.train(was_training)

@@ -29,17 +29,18 @@ from .perturbations import PerturbWindow, make_perturbation
 from .guided import GUIDED_TYPES, make_guided
 from .fastpath import FastCLIPHBA, cached_splits, CACHE_DTYPES
 from .evaluate import behavioral_metrics
+from .fisher import fisher_trace, fisher_columns, probe_indices, probe_batch, FISHER_PREFIX
 
 # %% auto #0
 __all__ = ['METRIC_COLUMNS', 'IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'CLI_ERRORS', 'PARAMETER_FIELDS', 'resolve_device',
            'build_data', 'build_model', 'ScratchData', 'build_scratch_data', 'build_scratch_model',
            'penultimate_features', 'fast_path', 'make_optimizer', 'lr_factor', 'make_scheduler', 'train_epoch',
            'model_input', 'predict', 'epoch_metrics', 'scratch_metrics', 'adapters_path', 'state_path',
-           'atomic_torch_save', 'write_metrics', 'read_metrics', 'last_complete_epoch', 'identity', 'data_fingerprint',
-           'check_compatible', 'training_state', 'restore_state', 'load_state', 'find_baseline', 'ensure_baseline',
-           'start_point', 'summarize', 'open_run_dir', 'RunParts', 'build_run', 'restore_run', 'run_epoch',
-           'save_epoch', 'train_run', 'cache_size_estimate', 'check_config', 'parse_overrides', 'main', 'cli_train',
-           'injected_parameters', 'notebook_config']
+           'atomic_torch_save', 'metric_columns', 'write_metrics', 'read_metrics', 'last_complete_epoch', 'identity',
+           'data_fingerprint', 'check_compatible', 'training_state', 'restore_state', 'load_state', 'find_baseline',
+           'ensure_baseline', 'start_point', 'summarize', 'open_run_dir', 'fisher_probe', 'RunParts', 'build_run',
+           'restore_run', 'run_epoch', 'save_epoch', 'train_run', 'cache_size_estimate', 'check_config',
+           'parse_overrides', 'main', 'cli_train', 'injected_parameters', 'notebook_config']
 
 # %% ../nbs/05_train.ipynb #4946d390
 def resolve_device(name: str = 'auto') -> torch.device:
@@ -215,9 +216,14 @@ def atomic_torch_save(obj, path):
     "`torch.save` that never leaves a half-written file (`atomic_write`)."
     with atomic_write(path) as f: torch.save(obj, f)
 
+def metric_columns(rows: list[dict]) -> list[str]:
+    "`METRIC_COLUMNS`, then the measurement columns the rows have beyond them (the `fisher_*` of 06d_fisher), in order."
+    extra = dict.fromkeys(k for r in rows for k in r if k not in METRIC_COLUMNS)
+    return METRIC_COLUMNS + list(extra)
+
 def write_metrics(run_dir, rows: list[dict]):
     "Write all rows of `metrics.csv` atomically."
-    atomic_write_text(Path(run_dir)/'metrics.csv', pd.DataFrame(rows, columns=METRIC_COLUMNS).to_csv(index=False))
+    atomic_write_text(Path(run_dir)/'metrics.csv', pd.DataFrame(rows, columns=metric_columns(rows)).to_csv(index=False))
 
 def read_metrics(run_dir) -> pd.DataFrame:
     "The per-epoch metrics of a run (empty frame when none)."
@@ -391,6 +397,18 @@ def open_run_dir(cfg: RunConfig) -> tuple[Path, bool]:
     save_config(cfg, run_dir/'config.yaml')
     return run_dir, False
 
+# %% ../nbs/05_train.ipynb #6bb2750f
+def fisher_probe(cfg: RunConfig, net: nn.Module, data, device):
+    "A function of no arguments giving the `fisher_*` columns of `net` now, on `cfg`'s probe set of `data.train` (06d_fisher)."
+    inputs, targets = probe_batch(data.train, probe_indices(len(data.train), cfg.fisher_probe_size, cfg.fisher_seed), device)
+    likelihood = 'softmax' if cfg.training_mode == 'scratch' else 'gaussian'
+    def measure() -> dict:
+        t0 = time.perf_counter()
+        traces = fisher_trace(net, inputs, likelihood=likelihood, kind=cfg.fisher_kind, n_samples=cfg.fisher_samples,
+                              seed=cfg.fisher_seed, targets=targets)
+        return {**fisher_columns(traces), f'{FISHER_PREFIX}seconds': time.perf_counter() - t0}
+    return measure
+
 # %% ../nbs/05_train.ipynb #396af185
 @dataclasses.dataclass
 class RunParts:
@@ -407,6 +425,7 @@ class RunParts:
     window: PerturbWindow
     perturbation: object
     fingerprint: str
+    fisher: object = None          # () -> the epoch's fisher_* columns (`fisher_probe`), or None
 
 def build_run(cfg: RunConfig, device, log=None) -> RunParts:
     "Seed, then build the parts of a run in the order that makes it reproducible."
@@ -429,7 +448,8 @@ def build_run(cfg: RunConfig, device, log=None) -> RunParts:
     if cfg.perturb_type in GUIDED_TYPES: perturb, loader = make_guided(cfg, window, model, data, loader, device, log)
     else: perturb = make_perturbation(cfg.perturb_type, window, cfg.perturb_seed, target_mean=tmean, target_std=tstd,
                                 noise=cfg.image_noise_mode, noise_eps=cfg.image_noise_eps, shuffle_seeding=cfg.shuffle_seeding)
-    return RunParts(data, model, net, criterion, measure, opt, sched, loader, loader_gen, window, perturb, fp)
+    fisher = fisher_probe(cfg, net, data, device) if cfg.fisher else None
+    return RunParts(data, model, net, criterion, measure, opt, sched, loader, loader_gen, window, perturb, fp, fisher)
 
 # %% ../nbs/05_train.ipynb #a60fddde
 def restore_run(cfg: RunConfig, run_dir: Path, parts: RunParts, device, log=None) -> tuple[int, list, dict]:
@@ -460,8 +480,9 @@ def run_epoch(cfg: RunConfig, parts: RunParts, epoch: int, early: dict, device, 
         m = parts.measure(parts.net, parts.data, device, cfg.batch_size)
     if m['val_loss'] < early['best_val_loss']: early.update(best_val_loss=m['val_loss'], epochs_no_improve=0)
     else: early['epochs_no_improve'] += 1
-    return dict(epoch=epoch, train_loss=train_loss, **m,
-                perturbed=parts.window.is_active(epoch) and cfg.perturb_type != 'none', seconds=time.perf_counter() - t0)
+    row = dict(epoch=epoch, train_loss=train_loss, **m,
+               perturbed=parts.window.is_active(epoch) and cfg.perturb_type != 'none', seconds=time.perf_counter() - t0)
+    return {**row, **parts.fisher()} if parts.fisher is not None else row
 
 def save_epoch(cfg: RunConfig, parts: RunParts, run_dir: Path, rows: list, early: dict):
     "Adapters and training state after the last row's epoch, then all metric rows (each file atomic)."
