@@ -100,7 +100,7 @@ def fisher_trace(net: nn.Module, inputs: torch.Tensor, *, likelihood: str = 'gau
     net.eval()
     try:
         with _batchable_attention(), torch.random.fork_rng(devices=[]):
-            n_out = functional_call(net, params, (inputs[:1],)).shape[-1]
+            with torch.no_grad(): n_out = functional_call(net, params, (inputs[:1],)).shape[-1]
             S = n_samples if kind == 'model' and n_samples else (1 if kind == 'empirical' else n_out)
             noise = (fisher_noise(len(inputs), n_samples, n_out, seed, likelihood).to(inputs.device) if kind == 'model' and n_samples
                      else torch.zeros(len(inputs), 0, device=inputs.device))
