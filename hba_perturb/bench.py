@@ -20,14 +20,15 @@ from .model import build_cliphba
 from .perturbations import PerturbWindow, make_perturbation
 from .fastpath import FastCLIPHBA, cached_splits
 from .train import resolve_device, train_epoch, model_input, epoch_metrics
+from .fisher import fisher_trace, probe_indices, probe_batch
 from .test_utils import SyntheticImages
 from .evaluate import model_rdm, upper_tri
 from .neural import prepare_target, target_scores, bootstrap_target, roi_ceilings, _PREPARED
 
 # %% auto #0
-__all__ = ['BENCH_SIZES', 'NEURAL_CASES', 'STUDY_SCALE', 'IMAGENET_TRAIN_IMAGES', 'ReferenceStyle', 'bench_one', 'bench_neural',
-           'bench_main', 'cli_bench', 'synthetic_imagenet', 'bench_loader', 'bench_step', 'bench_imagenet',
-           'loader_main']
+__all__ = ['BENCH_SIZES', 'NEURAL_CASES', 'STUDY_SCALE', 'IMAGENET_TRAIN_IMAGES', 'ReferenceStyle', 'bench_fisher', 'bench_one',
+           'bench_neural', 'bench_main', 'cli_bench', 'synthetic_imagenet', 'bench_loader', 'bench_step',
+           'bench_imagenet', 'loader_main']
 
 # %% ../nbs/09_bench.ipynb #8eb5f10f
 BENCH_SIZES = {
@@ -63,6 +64,16 @@ def _bench_model(size: str, device) -> nn.Module:
     "The random CLIP-HBA of a benchmark size, DoRA as in the study (2 visual blocks, 1 text block, rank 32)."
     return build_cliphba(BENCH_SIZES[size]['clip'], None, init_seed=0, device=device)
 
+# %% ../nbs/09_bench.ipynb #38c81e01
+def bench_fisher(net, train, device, probe_size: int = 64, n_samples: int = 1) -> float:
+    "Seconds of one Fisher-information measurement (06d_fisher) on a probe set of `train`, as a run with `fisher: true` takes it."
+    probe = probe_batch(train, probe_indices(len(train), probe_size, 0), device)[0]
+    fisher_trace(net, probe[:2], n_samples=n_samples)             # warm-up
+    _sync(device); t0 = time.perf_counter()
+    fisher_trace(net, probe, n_samples=n_samples, seed=0)
+    _sync(device)
+    return time.perf_counter() - t0
+
 # %% ../nbs/09_bench.ipynb #2f503b85
 def _sync(device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
@@ -97,13 +108,14 @@ def bench_one(size: str, path: str, device: str = 'auto', precision: str = 'fp32
         _sync(dev); t1 = time.perf_counter()
         m = epoch_metrics(net, data, dev, bs)
         _sync(dev); t2 = time.perf_counter()
+    fisher_s = bench_fisher(net, data.train, dev) if path == 'fast' else float('nan')
     n_train, n_eval = len(data.train), len(data.val) + len(data.test)
     peak = (torch.cuda.max_memory_allocated(dev) if dev.type == 'cuda'
             else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024) / 2**20
     return dict(size=size, path=path, device=torch.cuda.get_device_name(dev) if dev.type == 'cuda' else f'cpu ({torch.get_num_threads()} threads)',
                 precision=precision, tf32=tf32, compile=compile, n_train=n_train, n_eval=n_eval, batch_size=bs,
                 train_s=t1 - t0, eval_s=t2 - t1, epoch_s=t2 - t0, images_per_s=(n_train + n_eval) / (t2 - t0),
-                peak_mem_mb=peak, cache_s=cache_s if path == 'fast' else 0.0, train_loss=train_loss, val_loss=m['val_loss'])
+                peak_mem_mb=peak, cache_s=cache_s if path == 'fast' else 0.0, fisher_s=fisher_s, fisher_fraction=fisher_s / (t2 - t0), train_loss=train_loss, val_loss=m['val_loss'])
 
 # %% ../nbs/09_bench.ipynb #a1f26941
 NEURAL_CASES = {'NOD': dict(n=1000, rois=14, subjects=9), 'THINGS-fMRI': dict(n=720, rois=5, subjects=3)}
@@ -212,12 +224,13 @@ def bench_main(argv: list[str] | None = None) -> pd.DataFrame:
             r = subprocess.run(cmd, capture_output=True, text=True)
             if r.returncode: raise RuntimeError(f"benchmark {size}/{path} failed:\n{r.stderr[-3000:]}")
             rows.append(json.loads(r.stdout.strip().splitlines()[-1]))
-            print(f"{size:>5} {path:>9}: {rows[-1]['epoch_s']:8.2f} s/epoch", flush=True)
+            fisher = f", Fisher information {rows[-1]['fisher_s']:.2f} s ({rows[-1]['fisher_fraction']:.1%} of an epoch)" if path == 'fast' else ''
+            print(f"{size:>5} {path:>9}: {rows[-1]['epoch_s']:8.2f} s/epoch{fisher}", flush=True)
     df = pd.DataFrame(rows)
     ref = df[df.path == 'reference'].set_index('size').epoch_s
     df['ratio_reference_over_fast'] = [ref.get(s, np.nan) / e if p == 'fast' else np.nan for s, p, e in zip(df['size'], df.path, df.epoch_s)]
     pd.concat([df, pd.DataFrame(neural)], ignore_index=True).to_csv(a.csv, index=False)
-    cols = ['size', 'path', 'device', 'n_train', 'epoch_s', 'train_s', 'eval_s', 'images_per_s', 'peak_mem_mb', 'cache_s', 'ratio_reference_over_fast']
+    cols = ['size', 'path', 'device', 'n_train', 'epoch_s', 'train_s', 'eval_s', 'images_per_s', 'peak_mem_mb', 'cache_s', 'fisher_s', 'fisher_fraction', 'ratio_reference_over_fast']
     print(df[cols].to_string(index=False, float_format=lambda v: f'{v:.3g}'))
     return df
 

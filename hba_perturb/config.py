@@ -17,12 +17,12 @@ import yaml
 # %% auto #0
 __all__ = ['GUIDED_TYPES', 'PERTURB_TYPES', 'SELECT_WHICH', 'RANDOM_TARGET_STATS', 'EARLY_STOPPING_RULES', 'DIFFICULTY_SCORES',
            'TRAINING_MODES', 'DATASET_TYPES', 'OPTIMIZERS', 'SCHEDULES', 'PRECISIONS', 'SCRATCH_PERTURBATIONS',
-           'SCRATCH_FEATURES', 'SCRATCH_TEST_TRANSFORMS', 'DEMO_FIELDS', 'PERTURB_OPTIONS', 'WINDOW_OPTIONS',
-           'ModelFields', 'DataFields', 'OptimFields', 'PerturbFields', 'BookkeepingFields', 'ScratchFields',
-           'RunConfig', 'demo_config', 'validate', 'path_problems', 'config_from_dict', 'apply_overrides',
-           'load_config', 'atomic_write', 'atomic_dir', 'atomic_write_text', 'save_config', 'read_yaml',
-           'checksum_path', 'write_checked', 'checksum_problem', 'read_checked', 'perturbation_options', 'run_name',
-           'baseline_config', 'seed_everything', 'rng_states', 'set_rng_states', 'RunLocked', 'lock_holder',
+           'SCRATCH_FEATURES', 'SCRATCH_TEST_TRANSFORMS', 'FISHER_KINDS', 'DEMO_FIELDS', 'PERTURB_OPTIONS',
+           'WINDOW_OPTIONS', 'ModelFields', 'DataFields', 'OptimFields', 'PerturbFields', 'BookkeepingFields',
+           'ScratchFields', 'FisherFields', 'RunConfig', 'demo_config', 'validate', 'path_problems', 'config_from_dict',
+           'apply_overrides', 'load_config', 'atomic_write', 'atomic_dir', 'atomic_write_text', 'save_config',
+           'read_yaml', 'checksum_path', 'write_checked', 'checksum_problem', 'read_checked', 'perturbation_options',
+           'run_name', 'baseline_config', 'seed_everything', 'rng_states', 'set_rng_states', 'RunLocked', 'lock_holder',
            'lock_is_stale', 'run_lock']
 
 # %% ../nbs/00_config.ipynb #ba4d1e1a
@@ -144,9 +144,28 @@ class ScratchFields:
     epochs_after_window: Optional[int] = None # a perturbed run stops this many epochs after its window (0: the study's single-epoch measurement); None: to the end
 
 
+# %% ../nbs/00_config.ipynb #23763e80
+FISHER_KINDS = ('model', 'empirical')   # y drawn from the model's own predictive distribution, or the observed target
+
+@dataclass
+class FisherFields:
+    "The Fisher information recorded every epoch (06d_fisher): off by default; a measurement, not part of the run's identity."
+    fisher: bool = False                 # record the trace of the Fisher information every epoch (metrics.csv columns fisher_*)
+    fisher_probe_size: int = 64          # training images of the fixed, seeded probe set
+    fisher_samples: int = 1              # draws of y per probe image; 0: the exact expectation (all outputs / classes)
+    fisher_seed: int = 0                 # seed of the probe set and of the draws (the same draws every epoch)
+    fisher_kind: str = 'model'           # 'model' (y ~ the model's predictive distribution) or 'empirical' (observed targets)
+
+def _check_fisher(cfg):
+    "Constraints of the Fisher fields."
+    _choice(cfg, 'fisher_kind', FISHER_KINDS)
+    _check(cfg.fisher_probe_size >= 1, 'fisher_probe_size', f"must be >= 1, found {cfg.fisher_probe_size}")
+    _check(cfg.fisher_samples >= 0, 'fisher_samples', f"must be >= 0 (0: the exact expectation), found {cfg.fisher_samples}")
+    _check(cfg.fisher_seed >= 0, 'fisher_seed', f"must be >= 0, found {cfg.fisher_seed}")
+
 # %% ../nbs/00_config.ipynb #c787b3e1
 @dataclass
-class RunConfig(ScratchFields, BookkeepingFields, PerturbFields, OptimFields, DataFields, ModelFields):
+class RunConfig(ScratchFields, BookkeepingFields, FisherFields, PerturbFields, OptimFields, DataFields, ModelFields):
     "Everything that defines one training run (defaults: the published CLIP-HBA-Behavior study)."
 
 
@@ -233,6 +252,7 @@ def validate(self: RunConfig, check_paths: bool = True) -> RunConfig:
     _check_guided(self)
     _check_optim(self)
     _check_scratch(self)
+    _check_fisher(self)
     if check_paths: _check_paths(self)
     return self
 

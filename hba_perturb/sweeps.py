@@ -20,6 +20,7 @@ from .scoring import evaluate_run
 from .analysis import (BASELINE, EPOCH_COLUMNS, RUN_KEYS, NEURAL_COLUMNS, run_epochs, sweep_deltas, recovery_table,
                                   split_baseline)
 from . import figures as F
+from . import fisher_figures as FF
 
 # %% auto #0
 __all__ = ['WRITEUP_STARTS', 'HEATMAP_STARTS', 'STUDY_LENGTHS', 'STUDY_SEEDS', 'STATUS_COLUMNS', 'STATES', 'RERUN',
@@ -28,7 +29,7 @@ __all__ = ['WRITEUP_STARTS', 'HEATMAP_STARTS', 'STUDY_LENGTHS', 'STUDY_SEEDS', '
            'run_dirs', 'current_job_id', 'write_status', 'read_status', 'write_job', 'read_job', 'error_line',
            'log_error', 'train_notebook', 'run_condition', 'slurm_queue', 'condition_state', 'sweep_status',
            'SweepResult', 'run_sweep', 'main', 'cli', 'collect', 'evaluate_sweep', 'neural_table', 'plot_sweep',
-           'perturbation_effect_sweep', 'sweep_epochs', 'perturbation_effects']
+           'fisher_epochs', 'plot_fisher_sweep', 'perturbation_effect_sweep', 'sweep_epochs', 'perturbation_effects']
 
 # %% ../nbs/08_sweeps.ipynb #44749679
 @dataclass
@@ -640,6 +641,33 @@ def plot_sweep(sweep_dir, out_dir=None, formats=('png',)) -> dict[str, list[Path
     paths = {}
     for fig_name, make in jobs.items():
         fig = make(); paths[fig_name] = F.save_figure(fig, fig_name, out_dir, formats=formats); plt.close(fig)
+    paths.update(plot_fisher_sweep(sweep_dir, out_dir, formats))   # when the runs recorded the Fisher information
+    return paths
+
+# %% ../nbs/08_sweeps.ipynb #dfeb3dcd
+def fisher_epochs(sweep_dir) -> pd.DataFrame:
+    "`collect`'s table of `sweep_dir` with the `fisher_*` columns of each run's metrics (none when no run recorded them)."
+    df = collect(sweep_dir)
+    frames = []
+    for d in run_dirs(sweep_dir):
+        m = read_metrics(d)
+        cols = [c for c in m.columns if c.startswith('fisher_')]
+        if cols: frames.append(m[['epoch'] + cols].assign(run_name=d.name))
+    return df.merge(pd.concat(frames), on=['run_name', 'epoch'], how='left') if frames else df
+
+def plot_fisher_sweep(sweep_dir, out_dir=None, formats=('png',)) -> dict[str, list[Path]]:
+    "The Fisher-information figures of a sweep whose runs recorded it, each with its CSV ({} when none did)."
+    import matplotlib.pyplot as plt
+    df, out_dir = fisher_epochs(sweep_dir), Path(out_dir or Path(sweep_dir)/'figures')
+    if 'fisher_total' not in df.columns or df.loc[df.sweep == F.BASELINE, 'fisher_total'].isna().all(): return {}
+    jobs = {'fisher_trajectories': lambda: FF.plot_fisher_trajectories(df)}
+    single = df[(df.sweep != F.BASELINE) & (df.perturb_length == 1)]
+    if single.fisher_total.notna().any():
+        for t in sorted(single.perturb_type.unique()):
+            jobs[f'single_epoch_fisher_deltas_{t}'] = lambda t=t: FF.plot_fisher_deltas(df[(df.sweep == F.BASELINE) | (df.perturb_type == t)])
+    paths = {}
+    for name, make in jobs.items():
+        fig = make(); paths[name] = FF.save_fisher_figure(fig, name, out_dir, formats); plt.close(fig)
     return paths
 
 # %% ../nbs/08_sweeps.ipynb #1ee19f4d

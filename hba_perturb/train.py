@@ -36,19 +36,20 @@ from .refconfig import read_config_file
 from .scratch import (FeatureNet, imagenet_eval_transform, study_perturbation, study_window_data, DistInfo,
                                  dist_info, init_distributed, process_device, distributed_sampler, all_sum,
                                  broadcast_object, gather_object, barrier)
+from .fisher import fisher_trace, fisher_columns, probe_indices, probe_batch, FISHER_PREFIX
 
 # %% auto #0
 __all__ = ['METRIC_COLUMNS', 'IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'AMP_DTYPES', 'CLI_ERRORS', 'PARAMETER_FIELDS',
            'resolve_device', 'build_data', 'rdm_name', 'check_image_size', 'build_model', 'ScratchData',
            'build_scratch_data', 'build_scratch_model', 'penultimate_features', 'fast_path', 'make_optimizer',
            'lr_factor', 'make_scheduler', 'train_epoch', 'model_input', 'predict', 'epoch_metrics', 'topk_accuracy',
-           'scratch_metrics', 'adapters_path', 'state_path', 'atomic_torch_save', 'write_metrics', 'read_metrics',
-           'last_complete_epoch', 'metrics_problem', 'identity', 'data_fingerprint', 'check_compatible',
+           'scratch_metrics', 'adapters_path', 'state_path', 'atomic_torch_save', 'metric_columns', 'write_metrics',
+           'read_metrics', 'last_complete_epoch', 'metrics_problem', 'identity', 'data_fingerprint', 'check_compatible',
            'training_state', 'restore_state', 'load_state', 'find_baseline', 'ensure_baseline', 'start_point',
-           'summarize', 'last_epoch', 'open_run_dir', 'RunParts', 'build_run', 'measure_run', 'on_main', 'restore_run',
-           'update_early_stopping', 'branch_early_stopping', 'epoch_loader', 'run_epoch', 'save_epoch', 'train_run',
-           'cache_size_estimate', 'check_config', 'parse_overrides', 'main', 'cli_train', 'injected_parameters',
-           'check_injected', 'notebook_config']
+           'summarize', 'last_epoch', 'open_run_dir', 'fisher_probe', 'RunParts', 'build_run', 'measure_run', 'on_main',
+           'restore_run', 'update_early_stopping', 'branch_early_stopping', 'epoch_loader', 'run_epoch', 'save_epoch',
+           'train_run', 'cache_size_estimate', 'check_config', 'parse_overrides', 'main', 'cli_train',
+           'injected_parameters', 'check_injected', 'notebook_config']
 
 # %% ../nbs/05_train.ipynb #4946d390
 def resolve_device(name: str = 'auto') -> torch.device:
@@ -251,9 +252,14 @@ def atomic_torch_save(obj, path):
     "`torch.save` that never leaves a half-written file (`atomic_write`)."
     with atomic_write(path) as f: torch.save(obj, f)
 
+def metric_columns(rows: list[dict]) -> list[str]:
+    "`METRIC_COLUMNS`, then the measurement columns the rows have beyond them (the `fisher_*` of 06d_fisher), in order."
+    extra = dict.fromkeys(k for r in rows for k in r if k not in METRIC_COLUMNS)
+    return METRIC_COLUMNS + list(extra)
+
 def write_metrics(run_dir, rows: list[dict]):
     "Write all rows of `metrics.csv` atomically."
-    atomic_write_text(Path(run_dir)/'metrics.csv', pd.DataFrame(rows, columns=METRIC_COLUMNS).to_csv(index=False))
+    atomic_write_text(Path(run_dir)/'metrics.csv', pd.DataFrame(rows, columns=metric_columns(rows)).to_csv(index=False))
 
 def read_metrics(run_dir) -> pd.DataFrame:
     "The per-epoch metrics of a run (empty frame when none); a file that is not a metrics table raises `ValueError` naming it."
@@ -464,6 +470,20 @@ def open_run_dir(cfg: RunConfig) -> tuple[Path, bool]:
     save_config(cfg, run_dir/'config.yaml')
     return run_dir, False
 
+# %% ../nbs/05_train.ipynb #6bb2750f
+def fisher_probe(cfg: RunConfig, net: nn.Module, data, device):
+    "A function of no arguments giving the `fisher_*` columns of `net` now, on `cfg`'s probe set of `data.train` (06d_fisher)."
+    states = rng_states()                # reading items may draw (a training transform's augmentation): leave training's RNG alone
+    inputs, targets = probe_batch(data.train, probe_indices(len(data.train), cfg.fisher_probe_size, cfg.fisher_seed), device)
+    set_rng_states(states)
+    likelihood = 'softmax' if cfg.training_mode == 'scratch' else 'gaussian'
+    def measure() -> dict:
+        t0 = time.perf_counter()
+        traces = fisher_trace(net, inputs, likelihood=likelihood, kind=cfg.fisher_kind, n_samples=cfg.fisher_samples,
+                              seed=cfg.fisher_seed, targets=targets)
+        return {**fisher_columns(traces), f'{FISHER_PREFIX}seconds': time.perf_counter() - t0}
+    return measure
+
 # %% ../nbs/05_train.ipynb #396af185
 @dataclasses.dataclass
 class RunParts:
@@ -483,6 +503,7 @@ class RunParts:
     window_loader: DataLoader | None = None   # the study's label perturbations: the window's epochs read `WindowLabels`
     scaler: object = None                     # fp16: the GradScaler
     dist: DistInfo = DistInfo()               # the process's place in a torchrun job
+    fisher: object = None          # () -> the epoch's fisher_* columns (`fisher_probe`), or None
 
 def _train_loader(cfg: RunConfig, dataset, gen, workers: int, sampler=None) -> DataLoader:
     "The shuffling training loader: `gen` draws the order, or `sampler` (a `DistributedSampler`) does."
@@ -523,7 +544,9 @@ def build_run(cfg: RunConfig, device, log=None, info: DistInfo = DistInfo()) -> 
     else: perturb = make_perturbation(cfg.perturb_type, window, cfg.perturb_seed, target_mean=tmean, target_std=tstd,
                                 noise=cfg.image_noise_mode, noise_eps=cfg.image_noise_eps, shuffle_seeding=cfg.shuffle_seeding)
     scaler = torch.amp.GradScaler(device.type) if cfg.precision == 'fp16' else None
-    return RunParts(data, model, net, criterion, measure, opt, sched, loader, loader_gen, window, perturb, fp, wloader, scaler, info)
+    fisher = fisher_probe(cfg, net, data, device) if cfg.fisher else None
+    return RunParts(data, model, net, criterion, measure, opt, sched, loader, loader_gen, window, perturb, fp, wloader, scaler, info,
+                    fisher)
 
 # %% ../nbs/05_train.ipynb #a60fddde
 def measure_run(parts: RunParts, device, batch_size: int) -> dict:
@@ -594,7 +617,8 @@ def run_epoch(cfg: RunConfig, parts: RunParts, epoch: int, early: dict, device, 
         m = measure_run(parts, device, cfg.batch_size)
     perturbed = parts.window.is_active(epoch) and cfg.perturb_type != 'none'
     update_early_stopping(early, m['val_loss'], perturbed, cfg.early_stopping_rule)
-    return dict(epoch=epoch, train_loss=train_loss, **m, perturbed=perturbed, seconds=time.perf_counter() - t0)
+    row = dict(epoch=epoch, train_loss=train_loss, **m, perturbed=perturbed, seconds=time.perf_counter() - t0)
+    return {**row, **parts.fisher()} if parts.fisher is not None else row
 
 def save_epoch(cfg: RunConfig, parts: RunParts, run_dir: Path, rows: list, early: dict, rank_rng: list | None = None):
     "Adapters and training state after the last row's epoch, then all metric rows (each file atomic)."
