@@ -74,10 +74,7 @@ def plot_fisher_trajectories(epochs: pd.DataFrame, *, metric: str = 'fisher_tota
 # %% ../nbs/07a_fisher_figures.ipynb #cd815dff
 def save_fisher_figure(fig, name: str, out_dir, formats=('png',)) -> list[Path]:
     "Save `fig` as `out_dir/name.<fmt>` and its drawn values `fig.data` as `out_dir/name.csv`; returns the paths."
-    paths = save_figure(fig, name, out_dir, formats=formats)
-    csv = Path(out_dir)/f'{name}.csv'
-    fig.data.to_csv(csv, index=False)
-    return paths + [csv]
+    return save_figure(fig, name, out_dir, formats=formats)          # save_figure writes `fig.data` as name.csv
 
 # %% ../nbs/07a_fisher_figures.ipynb #d8179d59
 def plot_fisher_deltas(epochs: pd.DataFrame, *, metric: str = 'fisher_total', out_dir=None, name='single_epoch_fisher_deltas'):
