@@ -19,7 +19,7 @@ from .datasets import demo_data
 from .model import build_cliphba
 from .perturbations import PerturbWindow, make_perturbation
 from .fastpath import FastCLIPHBA, cached_splits
-from .train import resolve_device, train_epoch, model_input, epoch_metrics
+from .runs import resolve_device, train_epoch, model_input, epoch_metrics
 from .fisher import fisher_trace, probe_indices, probe_batch
 from .test_utils import SyntheticImages
 from .evaluate import model_rdm, upper_tri

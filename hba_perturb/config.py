@@ -14,16 +14,18 @@ import numpy as np
 import torch
 import yaml
 
+from .core import (atomic_write, atomic_dir, atomic_write_text, checksum_path, write_checked, checksum_problem,
+                              read_checked, seed_everything, rng_states, set_rng_states, RunLocked, lock_holder,
+                              lock_is_stale, run_lock, content_hash)   # 00b_core; importable from here as before
+
 # %% auto #0
 __all__ = ['GUIDED_TYPES', 'PERTURB_TYPES', 'SELECT_WHICH', 'RANDOM_TARGET_STATS', 'EARLY_STOPPING_RULES', 'DIFFICULTY_SCORES',
            'TRAINING_MODES', 'DATASET_TYPES', 'OPTIMIZERS', 'SCHEDULES', 'PRECISIONS', 'SCRATCH_PERTURBATIONS',
            'SCRATCH_FEATURES', 'SCRATCH_TEST_TRANSFORMS', 'FISHER_KINDS', 'DEMO_FIELDS', 'PERTURB_OPTIONS',
            'WINDOW_OPTIONS', 'ModelFields', 'DataFields', 'OptimFields', 'PerturbFields', 'BookkeepingFields',
            'ScratchFields', 'FisherFields', 'RunConfig', 'demo_config', 'validate', 'path_problems', 'config_from_dict',
-           'apply_overrides', 'load_config', 'atomic_write', 'atomic_dir', 'atomic_write_text', 'save_config',
-           'read_yaml', 'checksum_path', 'write_checked', 'checksum_problem', 'read_checked', 'perturbation_options',
-           'run_name', 'baseline_config', 'seed_everything', 'rng_states', 'set_rng_states', 'RunLocked', 'lock_holder',
-           'lock_is_stale', 'run_lock']
+           'apply_overrides', 'load_config', 'save_config', 'read_yaml', 'perturbation_options', 'run_name',
+           'baseline_config']
 
 # %% ../nbs/00_config.ipynb #ba4d1e1a
 GUIDED_TYPES = ('enhance', 'degrade', 'select')   # model-guided (04b_guided): the guide changes or selects the images
@@ -351,44 +353,6 @@ def load_config(path: str | Path | None = None, *, reference_epochs: bool = Fals
         d = read_yaml(path)
     return config_from_dict(apply_overrides(d, overrides), reference_epochs=reference_epochs, check_paths=check_paths)
 
-def _umask() -> int:
-    "The process's umask (read by setting it and putting it back)."
-    m = os.umask(0o022); os.umask(m)
-    return m
-
-@contextmanager
-def atomic_write(path: str | Path, mode: str = 'wb', check=None):
-    """Write `path` through a temporary file in the same folder, moved into place only when the block succeeds
-    (and `check(temporary path)` passes): readers never see a half-written file, and a failure leaves the old one."""
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.part')
-    os.chmod(tmp, 0o666 & ~_umask())                 # mkstemp makes 0600: give the mode a plain open() would
-    try:
-        with os.fdopen(fd, mode) as f:
-            yield f
-            f.flush(); os.fsync(f.fileno())
-        if check is not None: check(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True); raise
-
-@contextmanager
-def atomic_dir(path: str | Path):
-    "Build a folder in a temporary sibling, then move it to `path` in one step (if another process got there first, keep theirs)."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.part'))
-    os.chmod(tmp, 0o777 & ~_umask())                 # mkdtemp makes 0700: give the mode a plain mkdir would
-    try:
-        yield tmp
-        try: os.replace(tmp, path)
-        except OSError: shutil.rmtree(tmp, ignore_errors=True)      # built concurrently: theirs is as good
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
-
-def atomic_write_text(path: str | Path, text: str):
-    "Write `text` to `path` atomically."
-    with atomic_write(path, 'w') as f: f.write(text)
-
 def save_config(cfg: RunConfig, path: str | Path):
     "Save `cfg` as YAML (atomic)."
     atomic_write_text(path, yaml.safe_dump(asdict(cfg), sort_keys=False))
@@ -406,35 +370,6 @@ def read_yaml(path) -> dict:
     if d is None: return {}
     if not isinstance(d, dict): raise ValueError(f"{path}: expected a mapping of fields, found {type(d).__name__}")
     return d
-
-# %% ../nbs/00_config.ipynb #7f71e7d2
-import hashlib, warnings
-
-def checksum_path(path) -> Path:
-    "Where `write_checked` keeps the sha256 of `path`: `<path>.sha256`."
-    return Path(path).with_name(Path(path).name + '.sha256')
-
-def write_checked(path, text: str):
-    "Write `text` to `path` and its sha256 to `checksum_path(path)`, each atomically."
-    data = text.encode()
-    with atomic_write(path) as f: f.write(data)
-    atomic_write_text(checksum_path(path), hashlib.sha256(data).hexdigest() + '\n')
-
-def checksum_problem(path) -> Optional[str]:
-    "Why `path` is not what `write_checked` wrote (missing, no checksum, other content); None when it is."
-    path, sums = Path(path), checksum_path(path)
-    if not path.is_file(): return "missing"
-    if not sums.is_file(): return f"no checksum ({sums.name} is missing)"
-    if hashlib.sha256(path.read_bytes()).hexdigest() != sums.read_text().strip():
-        return f"its content changed since it was written (sha256 differs from {sums.name})"
-    return None
-
-def read_checked(path, what: str = 'cache') -> Optional[str]:
-    "The text of `path` when it matches its checksum; None when it is absent, or (warning, naming the file) changed."
-    if not Path(path).exists(): return None
-    problem = checksum_problem(path)
-    if problem: warnings.warn(f"{what} {path}: {problem}; rebuilding it"); return None
-    return Path(path).read_text()
 
 # %% ../nbs/00_config.ipynb #21ef6af9
 def _sanitize(s: str) -> str: return re.sub(r'[^0-9a-zA-Z]+', '_', s).strip('_').lower()
@@ -493,97 +428,3 @@ def baseline_config(cfg: RunConfig) -> RunConfig:
     "The config of the unperturbed baseline that `cfg` branches from (same everything, no perturbation)."
     return dataclasses.replace(cfg, perturb_type='none', perturb_epoch=1, perturb_length=0, run_name=None,
                                baseline_dir=None)
-
-# %% ../nbs/00_config.ipynb #082d5dff
-def seed_everything(seed: int, deterministic: bool = True):
-    "Seed python, numpy and torch (CPU + CUDA); optionally ask cuDNN/cuBLAS for deterministic kernels."
-    random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
-    if torch.cuda.is_available(): torch.cuda.manual_seed_all(seed)
-    if deterministic:
-        os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
-        torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
-
-def rng_states() -> dict:
-    "Every global random state (python, numpy, torch CPU, CUDA when present)."
-    s = dict(python=random.getstate(), numpy=np.random.get_state(), torch=torch.get_rng_state())
-    if torch.cuda.is_available(): s['cuda'] = torch.cuda.get_rng_state_all()
-    return s
-
-def set_rng_states(s: dict):
-    "Restore states captured by `rng_states`."
-    random.setstate(s['python']); np.random.set_state(s['numpy']); torch.set_rng_state(s['torch'])
-    if 'cuda' in s and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
-
-# %% ../nbs/00_config.ipynb #412eaad6
-import json, socket, subprocess, time, uuid
-
-class RunLocked(RuntimeError):
-    "Another live process holds the lock of a run folder."
-
-def _holder(host=None, pid=None, job_id=None) -> str:
-    return f"host {host}, pid {pid}" + (f", Slurm job {job_id}" if job_id else "")
-
-def lock_holder(run_dir) -> Optional[dict]:
-    "The JSON of `run_dir/.lock` (host, pid, job_id, started, token), or None when the folder is not locked."
-    try: return json.loads((Path(run_dir)/'.lock').read_text())
-    except FileNotFoundError: return None
-    except (json.JSONDecodeError, UnicodeDecodeError): return {}        # being written (or torn): no holder yet
-
-# %% ../nbs/00_config.ipynb #4fdce631
-def _job_listed(job_id) -> Optional[bool]:
-    "Whether Slurm job `job_id` is in `squeue` (None when `squeue` cannot answer)."
-    try: r = subprocess.run(['squeue', '-h', '-j', str(job_id), '-o', '%i'], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired): return None
-    if r.returncode == 0: return bool(r.stdout.strip())
-    return False if 'Invalid job id' in r.stderr else None
-
-def _pid_alive(pid) -> bool:
-    try: os.kill(int(pid), 0); return True
-    except PermissionError: return True
-    except (OSError, TypeError, ValueError): return False
-
-def lock_is_stale(info: dict) -> bool:
-    "Whether the holder of a lock is gone: same host and dead pid, or a Slurm job that `squeue` no longer lists."
-    if info.get('host') == socket.gethostname() and not _pid_alive(info.get('pid')): return True
-    return bool(info.get('job_id')) and _job_listed(info['job_id']) is False
-
-# %% ../nbs/00_config.ipynb #83bada53
-def _create(path: Path, info: dict) -> bool:
-    try: fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    except FileExistsError: return False
-    with os.fdopen(fd, 'w') as f: f.write(json.dumps(info)); f.flush(); os.fsync(f.fileno())
-    return True
-
-def _reclaim(path: Path, seen: dict) -> None:
-    "Remove the stale lock `seen` at `path` unless it changed meanwhile (one reclaimer at a time)."
-    guard = path.with_name('.lock.reclaim')
-    if guard.exists() and time.time() - guard.stat().st_mtime > 60: guard.unlink(missing_ok=True)   # reclaimer died
-    if not _create(guard, dict(host=socket.gethostname(), pid=os.getpid())): return
-    try:
-        if lock_holder(path.parent) == seen: path.unlink(missing_ok=True)
-    finally: guard.unlink(missing_ok=True)
-
-# %% ../nbs/00_config.ipynb #b1a0015e
-@contextmanager
-def run_lock(run_dir, wait_s: float = 2.0):
-    "Hold `run_dir/.lock` for the block (re-entrant for children given `$HBA_RUN_LOCK`); `RunLocked` names a live holder."
-    path = Path(run_dir)/'.lock'; path.parent.mkdir(parents=True, exist_ok=True)
-    held = lock_holder(run_dir)
-    if held and held.get('token') and held.get('token') == os.environ.get('HBA_RUN_LOCK'): yield held; return
-    info = dict(host=socket.gethostname(), pid=os.getpid(), job_id=os.environ.get('SLURM_JOB_ID'),
-                started=time.strftime('%Y-%m-%d %H:%M:%S'), token=uuid.uuid4().hex)
-    deadline = time.time() + wait_s
-    while not _create(path, info):
-        held = lock_holder(run_dir)
-        if held and not lock_is_stale(held):
-            raise RunLocked(f"{run_dir} is locked by {_holder(held.get('host'), held.get('pid'), held.get('job_id'))} "
-                            f"(since {held.get('started')}); wait for it, or `scancel` that job, or remove {path} if it is gone")
-        if held: _reclaim(path, held)
-        elif held == {} and time.time() > deadline: path.unlink(missing_ok=True)     # an empty lock nobody finished writing
-        time.sleep(0.05)
-    old = os.environ.get('HBA_RUN_LOCK'); os.environ['HBA_RUN_LOCK'] = info['token']
-    try: yield info
-    finally:
-        if old is None: os.environ.pop('HBA_RUN_LOCK', None)
-        else: os.environ['HBA_RUN_LOCK'] = old
-        if (lock_holder(run_dir) or {}).get('token') == info['token']: path.unlink(missing_ok=True)

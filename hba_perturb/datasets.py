@@ -14,7 +14,7 @@ import pandas as pd
 import scipy.io
 import torch
 from PIL import Image
-from .config import atomic_write, atomic_dir
+from .core import atomic_write, atomic_dir, REPO_ROOT, file_sha256, _shadowed   # re-exported
 from torch.utils.data import Dataset
 from concurrent.futures import ThreadPoolExecutor
 from tqdm.auto import tqdm
@@ -23,25 +23,14 @@ from torchvision import datasets as tvdatasets, transforms
 import hba_perturb
 
 # %% auto #0
-__all__ = ['REPO_ROOT', 'REGISTRY_FILE', 'REGISTRY', 'THINGS_MEAN', 'THINGS_STD', 'IMAGENET_MEAN', 'IMAGENET_STD', 'DataFile',
-           'load_registry', 'shared_data_dir', 'file_sha256', 'fetch', 'fetch_tree', 'concept_of', 'load_annotations',
-           'things_transform', 'find_images', 'read_image', 'unreadable_images', 'ImageList', 'ThingsImages',
-           'build_things_folder', 'read_words', 'match_concepts', 'load_test_set', 'train_val_split', 'target_stats',
-           'BehaviorData', 'behavior_data', 'make_demo_data', 'demo_data', 'things_fmri_images', 'nod_images',
-           'NightsTriplets', 'ImageNetFolder', 'demo_imagenet']
-
-# %% ../nbs/03_datasets.ipynb #79fea37f
-def _shadowed(pkg) -> Optional[str]:
-    "Why the imported `hba_perturb` is not the package (a folder named hba_perturb without `__init__.py` came first); None when it is."
-    if getattr(pkg, '__file__', None): return None
-    where = next(iter(getattr(pkg, '__path__', [])), '?')
-    return (f"`import hba_perturb` found the folder {where}, not the package: a clone of the repository named hba_perturb "
-            f"in the current folder (or on sys.path) hides the installed package; run Python from another folder, or from "
-            f"inside the clone")
+__all__ = ['REGISTRY_FILE', 'REGISTRY', 'THINGS_MEAN', 'THINGS_STD', 'IMAGENET_MEAN', 'IMAGENET_STD', 'DataFile', 'load_registry',
+           'shared_data_dir', 'fetch', 'fetch_tree', 'concept_of', 'load_annotations', 'things_transform',
+           'find_images', 'read_image', 'unreadable_images', 'ImageList', 'ThingsImages', 'build_things_folder',
+           'read_words', 'match_concepts', 'load_test_set', 'train_val_split', 'target_stats', 'BehaviorData',
+           'behavior_data', 'make_demo_data', 'demo_data', 'things_fmri_images', 'nod_images', 'NightsTriplets',
+           'ImageNetFolder', 'demo_imagenet']
 
 # %% ../nbs/03_datasets.ipynb #267ae173
-if _shadowed(hba_perturb): raise ImportError(_shadowed(hba_perturb))
-REPO_ROOT = Path(hba_perturb.__file__).resolve().parent.parent
 REGISTRY_FILE = REPO_ROOT/'data'/'registry.csv'
 
 @dataclass(frozen=True)
@@ -68,13 +57,6 @@ def shared_data_dir() -> Optional[Path]:
     for cand in (REPO_ROOT/'..'/'shared'/'data', Path.cwd()/'..'/'..'/'shared'/'data', Path.cwd()/'..'/'shared'/'data'):
         if (cand/'things').is_dir(): return cand.resolve()
     return None
-
-def file_sha256(path, chunk=1 << 20) -> str:
-    "Hex sha256 of a file, read in chunks."
-    h = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for b in iter(lambda: f.read(chunk), b''): h.update(b)
-    return h.hexdigest()
 
 # %% ../nbs/03_datasets.ipynb #0c1216a2
 def _entry(name, registry=None) -> DataFile:

@@ -10,7 +10,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils import parametrize
-from .config import atomic_write
+from .core import atomic_write
 
 # %% auto #0
 __all__ = ['DORA_IMPLS', 'DORA_PARAMS', 'DoRAWeight', 'apply_dora', 'adapted_layers', 'count_trainable', 'dora_state_dict',

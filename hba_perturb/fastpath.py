@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch.nn.utils import parametrize
 from torch.utils.data import DataLoader, Dataset
 from fastcore.basics import patch
-from .config import atomic_write, atomic_write_text
+from .core import atomic_write, atomic_write_text, content_hash, file_stamp
 from .datasets import ImageList
 
 # %% auto #0
@@ -234,14 +234,12 @@ def _prefix_tensors(fast: FastCLIPHBA):
 
 def prefix_key(fast: FastCLIPHBA, dataset, dtype: str = 'fp32') -> str:
     "sha256 of everything a cache depends on: the plan, the frozen weights, the image files (path, size, mtime) and transform."
-    h = hashlib.sha256()
-    h.update(json.dumps(dict(format=2, plan=vars(fast.visual_plan), pool=fast.model.clip.visual.pool_type,
-                             shape=prefix_shape(fast, len(dataset)), dtype=dtype)).encode())
+    h = content_hash(json.dumps(dict(format=2, plan=vars(fast.visual_plan), pool=fast.model.clip.visual.pool_type,
+                                     shape=prefix_shape(fast, len(dataset)), dtype=dtype)).encode())
     for n, t in _prefix_tensors(fast):
         h.update(n.encode()); h.update(t.detach().float().cpu().contiguous().numpy().tobytes())
     if hasattr(dataset, 'paths'):
-        for p in dataset.paths:
-            st = os.stat(p); h.update(f"{Path(p).resolve()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+        for p in dataset.paths: h.update(file_stamp(p, '\n'))
         h.update(repr(getattr(dataset, 'transform', None)).encode())
     else:                                                     # in-memory images: hash the pixels themselves
         for i in range(len(dataset)): h.update(dataset[i][1].float().numpy().tobytes())

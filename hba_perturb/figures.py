@@ -43,8 +43,8 @@ DELTA_LABELS = {'behavioral_rsa': 'Δ behavioral alignment (ρ)', 'test_loss': '
                 'train_loss': 'Δ train loss (MSE)', 'rsa': 'Δ neural alignment (ρ)'}
 
 # %% ../nbs/07_figures.ipynb #2c8c37c9
-import hba_perturb
-FIGURES_DIR = Path(hba_perturb.__file__).resolve().parents[1]/'figures'   # the repository's figures/, whatever the cwd
+from .core import REPO_ROOT
+FIGURES_DIR = REPO_ROOT/'figures'   # the repository's figures/, whatever the cwd
 
 @contextmanager
 def figure_style(font_scale: float = 1.15):

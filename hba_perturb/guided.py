@@ -16,7 +16,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.utils.data import DataLoader, RandomSampler
 
-from .config import RunConfig, GUIDED_TYPES, ModelFields, DataFields, OptimFields, atomic_write_text, write_checked, read_checked
+from .config import RunConfig, GUIDED_TYPES, ModelFields, DataFields, OptimFields
+from .core import atomic_write_text, write_checked, read_checked, content_hash, file_stamp, run_cache_dir
 from .datasets import THINGS_MEAN, THINGS_STD, IMAGENET_MEAN, IMAGENET_STD
 from .model import CLIPHBA
 from .perturbations import PerturbWindow, batch_seed
@@ -231,9 +232,8 @@ def _names(dataset) -> list:
 
 def guide_key(guide: nn.Module, spec: str = 'self') -> str:
     "What a guide's scores depend on: a file's path, size and mtime, or the current trainable parameters of 'self'."
-    h = hashlib.sha256(spec.encode())
-    if spec != 'self':
-        st = os.stat(spec); h.update(f"{Path(spec).resolve()}|{st.st_size}|{st.st_mtime_ns}".encode())
+    h = content_hash(spec.encode())
+    if spec != 'self': h.update(file_stamp(spec))
     else:
         for n, p in guide.named_parameters():
             if p.requires_grad: h.update(n.encode()); h.update(p.detach().float().cpu().contiguous().numpy().tobytes())
@@ -256,7 +256,7 @@ def difficulty_scores(guide: nn.Module, dataset, space: PixelSpace, gspace: Opti
     "Difficulty [N] of each image of `dataset` under `guide` (higher: harder), read from or written to `cache_dir`."
     names = _names(dataset)
     gid = guide_id or guide_key(guide, spec)                    # `guide_id`: what the caller knows the guide to be
-    key = hashlib.sha256(json.dumps([gid, names, score, space.mean, space.std]).encode()).hexdigest()
+    key = content_hash(json.dumps([gid, names, score, space.mean, space.std]).encode()).hexdigest()
     path = None if cache_dir is None else Path(cache_dir)/f'difficulty_{key[:24]}.json'
     text = None if path is None else read_checked(path, 'difficulty cache')   # an edited or cut file: warned, rebuilt
     if text is not None and json.loads(text).get('key') == key:
@@ -331,7 +331,7 @@ def make_guided(cfg: RunConfig, window: PerturbWindow, model: nn.Module, data, l
     if cfg.perturb_type != 'select':
         return GuidedPerturbation(cfg.perturb_type, window, guide, space, gspace, cfg.guide_eps, cfg.guide_step,
                                   cfg.guide_steps, cfg.perturb_seed, cfg.guide_random_start), loader
-    cache_dir = Path(cfg.cache_dir) if cfg.cache_dir else Path(cfg.output_dir)/'.cache'
+    cache_dir = run_cache_dir(cfg.output_dir, cfg.cache_dir)
     gid = _window_start_id(cfg) if cfg.guide == 'self' else None
     chooser = lambda: choose(difficulty_scores(guide, raw, space, gspace, cfg.select_score, cache_dir, cfg.guide,
                                                cfg.batch_size, device, log, gid), cfg.select_fraction, cfg.select_which)
@@ -377,7 +377,7 @@ def export_guided(guide: nn.Module, dataset, out_dir, space: PixelSpace, gspace:
                 Image.fromarray(a).save(out/f, format='PNG')
                 rows.append(dict(file=f, source=names[i], target=json.dumps(t[k].tolist()), kind=kind, objective=objective,
                                  eps=eps, step=step, steps=steps, guide=guide_name, seed=seed,
-                                 sha256=hashlib.sha256(a.tobytes()).hexdigest()))
+                                 sha256=content_hash(a.tobytes()).hexdigest()))
     table = pd.DataFrame(rows, columns=MANIFEST_COLUMNS)
     atomic_write_text(out/MANIFEST, table.to_csv(index=False))
     return table
@@ -394,7 +394,7 @@ def load_guided(out_dir) -> tuple[torch.Tensor, pd.DataFrame]:
     for r in table.itertuples():
         if not (out/r.file).is_file(): raise FileNotFoundError(f"{out/MANIFEST} row {r.Index + 2}: {r.file} does not exist")
         a = np.asarray(Image.open(out/r.file).convert('RGB'))
-        if hashlib.sha256(a.tobytes()).hexdigest() != r.sha256:
+        if content_hash(a.tobytes()).hexdigest() != r.sha256:
             raise ValueError(f"{out/r.file}: its pixels do not match the manifest's sha256 (changed since export)")
         ims.append(torch.from_numpy(a.copy()).permute(2, 0, 1))
     return torch.stack(ims), table

@@ -18,7 +18,8 @@ from .config import RunConfig, config_from_dict, load_config, atomic_write_text
 from .datasets import ThingsImages, load_annotations, load_test_set, things_fmri_images, nod_images, NightsTriplets
 from .dora import load_adapters, load_reference_dora
 from .evaluate import model_rdm, rsa, load_rdm, neural_rsa, nights_accuracy, cka
-from .train import build_model, resolve_device, adapters_path, read_metrics, predict, CLI_ERRORS
+from .runs import build_model, resolve_device, adapters_path, read_metrics, predict
+from .core import run_cli, CLI_ERRORS
 from .refconfig import REFERENCE_TRAINING_FIELDS
 
 # %% auto #0
@@ -179,12 +180,7 @@ def evaluate_main(argv: Optional[Sequence[str]] = None) -> pd.DataFrame:
 
 def cli_evaluate(argv: Optional[Sequence[str]] = None):
     "Console script `hba-evaluate`: a bad input prints one line and exits 2 (`--debug`: the traceback)."
-    argv = sys.argv[1:] if argv is None else list(argv)
-    try: evaluate_main(argv)
-    except CLI_ERRORS as e:
-        if '--debug' in argv: raise
-        msg = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
-        print(f"hba-evaluate: error: {msg.splitlines()[0]}", file=sys.stderr); sys.exit(2)
+    run_cli('hba-evaluate', evaluate_main, argv)
 
 # %% ../nbs/12_inference.ipynb #172e1a57
 if __name__ == '__main__' and '__file__' in globals(): cli_evaluate()   # `python -m hba_perturb.inference`

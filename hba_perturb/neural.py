@@ -18,7 +18,7 @@ import scipy.stats
 import rsatoolbox
 import torch
 
-from .config import atomic_write
+from .core import atomic_write, content_hash
 
 from .evaluate import (as_float64, check_rdm, model_rdm, upper_tri, concept_means, neural_measure, neural_rsa,
                                   noise_ceiling, RDM_METRICS, _read_csv_rdm, _one_key, _check_order)
@@ -363,8 +363,8 @@ def _stacks(roi_rdms: Mapping) -> dict:
 
 def target_key(stacks: Mapping, method: str = 'spearman', names: Sequence[str] | None = None) -> str:
     "sha256 over the method, ROI names, shapes and upper triangles of every subject RDM, and the stimulus names."
-    h = hashlib.sha256(json.dumps(dict(format=1, method=method, names=None if names is None else [str(n) for n in names],
-                                       rois={r: list(np.shape(s)) for r, s in stacks.items()})).encode())
+    h = content_hash(json.dumps(dict(format=1, method=method, names=None if names is None else [str(n) for n in names],
+                                     rois={r: list(np.shape(s)) for r, s in stacks.items()})).encode())
     for roi, s in stacks.items():
         iu = np.triu_indices(s.shape[-1], 1)
         h.update(np.ascontiguousarray(np.asarray(s, np.float64)[:, iu[0], iu[1]]).tobytes())
@@ -385,9 +385,7 @@ _PREPARED: dict = {}                 # key -> BrainTarget, the targets this proc
 def _target_file(cache_dir, key: str) -> Path: return Path(cache_dir)/f"neural_target-{key[:24]}.npz"
 
 def _arrays_sha(*arrays) -> str:
-    h = hashlib.sha256()
-    for a in arrays: h.update(np.ascontiguousarray(a).tobytes())
-    return h.hexdigest()
+    return content_hash(*(np.ascontiguousarray(a).tobytes() for a in arrays)).hexdigest()
 
 def _read_target(path: Path, key: str):
     "(vectors, ceilings [R, 2]) from a prepared-target cache file, or a string saying why it cannot be used."

@@ -14,11 +14,12 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .config import load_config, run_name, atomic_write_text
+from .config import load_config, run_name
+from .core import atomic_write_text, content_hash, file_stamp, run_cache_dir
 from .dora import load_adapters
 from .fastpath import cached_splits, cached_prefixes, CachedImages
-from .train import build_data, build_model, resolve_device, adapters_path, read_metrics, predict, fast_path
-from .train import build_scratch_data, build_scratch_model, topk_accuracy
+from .runs import (build_data, build_model, resolve_device, adapters_path, read_metrics, predict, fast_path,
+                              build_scratch_data, build_scratch_model, topk_accuracy)
 from .scratch import FeatureNet
 from .evaluate import behavioral_metrics, neural_measure, nights_accuracy, cka
 from .neural import neural_scores, prepare_target, target_key, bootstrap_options, BrainTarget, _stacks
@@ -92,16 +93,11 @@ def _check_args(metrics, roi_rdms, stimuli, nights, cka_reference):
     if 'nights' in metrics and nights is None: raise ValueError("metric 'nights' needs `nights` (a NightsTriplets dataset)")
     if 'cka' in metrics and cka_reference is None: raise ValueError("metric 'cka' needs `cka_reference` (one row per stimulus)")
 
-def _sha(*parts) -> hashlib._Hash:
-    h = hashlib.sha256()
-    for p in parts: h.update(p if isinstance(p, bytes) else json.dumps(p, sort_keys=True, default=str).encode())
-    return h
-
 def _dataset_hash(h, dataset):
     "Add a data set's items to `h`: names and files (path, size, mtime) when it has `paths`, else the pixels of every item."
     h.update(json.dumps([str(n) for n in getattr(dataset, 'names', [])]).encode())
     if hasattr(dataset, 'paths'):
-        for p in dataset.paths: st = os.stat(p); h.update(f"{Path(p).resolve()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+        for p in dataset.paths: h.update(file_stamp(p, '\n'))
         h.update(repr(getattr(dataset, 'transform', None)).encode())
     else:
         for i in range(len(dataset)):
@@ -112,21 +108,75 @@ def _dataset_hash(h, dataset):
 def _eval_keys(metrics, roi_rdms, stimuli, concepts, rdm_names, neural_metric, n_boot, seed, nights, cka_reference) -> dict:
     "metric -> sha256[:16] of what its cached rows depend on besides the run and the measure ('' for behavioral/spose)."
     keys = {}
-    stim = _dataset_hash(_sha(), stimuli).hexdigest() if stimuli is not None and {'neural', 'cka'} & set(metrics) else None
+    stim = _dataset_hash(content_hash(), stimuli).hexdigest() if stimuli is not None and {'neural', 'cka'} & set(metrics) else None
     if 'neural' in metrics:
         tk = roi_rdms.key if isinstance(roi_rdms, BrainTarget) else target_key(_stacks(roi_rdms))
         rn = {k: list(map(str, v)) for k, v in rdm_names.items()} if isinstance(rdm_names, Mapping) else rdm_names
-        keys['neural'] = _sha(tk, stim, None if concepts is None else list(map(str, concepts)),
+        keys['neural'] = content_hash(tk, stim, None if concepts is None else list(map(str, concepts)),
                               None if rn is None else (rn if isinstance(rn, dict) else list(map(str, rn))), neural_metric,
                               bootstrap_options(n_boot), seed).hexdigest()[:16]
     if 'nights' in metrics:
-        keys['nights'] = _sha(str(getattr(nights, 'dir', '')), getattr(nights, 'triplets', pd.DataFrame()).to_csv(),
+        keys['nights'] = content_hash(str(getattr(nights, 'dir', '')), getattr(nights, 'triplets', pd.DataFrame()).to_csv(),
                               list(map(int, _nights_choices(nights)))).hexdigest()[:16]
     if 'cka' in metrics:
-        keys['cka'] = _sha(stim, np.ascontiguousarray(np.asarray(cka_reference, np.float64)).tobytes()).hexdigest()[:16]
+        keys['cka'] = content_hash(stim, np.ascontiguousarray(np.asarray(cka_reference, np.float64)).tobytes()).hexdigest()[:16]
     return keys
 
 # %% ../nbs/06b_scoring.ipynb #8c1456f9
+from types import SimpleNamespace
+
+def _scoring_parts(run_dir: Path, cfg, stimuli) -> SimpleNamespace:
+    "The model of a run, the network scored (the fast path when the run trained on it), its test images and `stimuli` on that path."
+    device, scratch = resolve_device(cfg.device), cfg.training_mode == 'scratch'
+    data = build_scratch_data(cfg) if scratch else build_data(cfg)
+    model = (build_scratch_model(cfg) if scratch else build_model(cfg, data.n_dims)).to(device)
+    net = FeatureNet(model, cfg.scratch_features) if scratch else model     # a scratch run is scored on its RSA features
+    test_set, stim_set, fast = data.test, stimuli, cfg.training_mode == 'finetune' and cfg.forward == 'fast'
+    if fast:   # the run's own path: the same numbers as metrics.csv
+        cfg = replace(cfg, cache_dir=str(run_cache_dir(run_dir.parent, cfg.cache_dir)))
+        net, fdata = fast_path(cfg, model, data)
+        test_set = fdata.test
+        if stimuli is not None: stim_set = cached_splits(net, dict(stimuli=stimuli), cfg.cache_dir, cfg.cache_dtype)['stimuli']
+    return SimpleNamespace(cfg=cfg, device=device, data=data, model=model, net=net, test_set=test_set, stim_set=stim_set,
+                           fast=fast, test_targets=data.test.targets.double().numpy())
+
+# %% ../nbs/06b_scoring.ipynb #1950d697
+def _epoch_rows(s: SimpleNamespace, wanted: list, row, stimuli, target, triplets, o: dict) -> list[dict]:
+    "The score rows of the `wanted` metrics of the epoch loaded into `s.model` (`o`: the neural, NIGHTS and CKA options)."
+    rows, net, device = [], s.net, s.device
+    test_pred = _predict_images(net, s.test_set, device) if {'behavioral', 'spose'} & set(wanted) or (
+        'cka' in wanted and stimuli is None) else None
+    if {'behavioral', 'spose'} & set(wanted):
+        b = behavioral_metrics(test_pred, s.data.test_rdm, s.test_targets)
+        for m, key in (('behavioral', 'behavioral_rsa'), ('spose', 'spose_rsa')):
+            if m in wanted: rows.append(row(m, value=b[f'{key}_rho'], p=b[f'{key}_p']))
+    stim_pred = _predict_images(net, s.stim_set, device) if stimuli is not None and {'neural', 'cka'} & set(wanted) else None
+    if 'neural' in wanted:
+        names = list(getattr(stimuli, 'names', [])) or None         # order-checked against `rdm_names`
+        sc = neural_scores(stim_pred, target, names, o['rdm_names'], concepts=o['concepts'], metric=o['neural_metric'],
+                           n_boot=o['n_boot'], seed=o['seed'], device=device)
+        rows += [row('neural', roi=r.roi, value=r.rho, p=r.p, ci_low=r.ci_low, ci_high=r.ci_high, subject_value=r.subject_rho,
+                     ceiling_low=r.ceiling_low, ceiling_high=r.ceiling_high, normalized=r.normalized,
+                     normalized_ci_low=r.normalized_ci_low, normalized_ci_high=r.normalized_ci_high) for r in sc.itertuples()]
+    if 'nights' in wanted:
+        emb = [_predict_images(net, t, device) for t in triplets]
+        rows.append(row('nights', value=nights_accuracy(*emb, _nights_choices(o['nights']))))
+    if 'cka' in wanted: rows.append(row('cka', value=cka(stim_pred if stimuli is not None else test_pred, o['cka_reference'])))
+    if set(SCRATCH_METRICS) & set(wanted):
+        logits, labels = predict(s.model, s.data.val, device)
+        rows += [row(m, value=topk_accuracy(logits, labels, int(m[3:]))) for m in SCRATCH_METRICS if m in wanted]
+    return rows
+
+# %% ../nbs/06b_scoring.ipynb #7b56d7ef
+def _merged_eval(cached: pd.DataFrame, rows: list[dict], todo: list, out_csv: Path) -> pd.DataFrame:
+    "The cached rows not recomputed, then the new ones, tidied and written to `out_csv` (atomically)."
+    new = pd.DataFrame(rows, columns=EVAL_COLUMNS)
+    stale = cached.set_index(['epoch', 'metric']).index.isin(pd.MultiIndex.from_tuples(todo, names=['epoch', 'metric']))
+    res = _tidy_eval(pd.concat([cached[~stale], new], ignore_index=True))
+    atomic_write_text(out_csv, res.to_csv(index=False))
+    return res
+
+# %% ../nbs/06b_scoring.ipynb #49470ac7
 def evaluate_run(run_dir, metrics: Sequence[str] = ('behavioral', 'spose'), *, roi_rdms: Mapping | None = None,
                  stimuli=None, progress: bool = True, concepts: Sequence[str] | None = None, rdm_names=None,
                  neural_metric: str = 'cosine', n_boot: int | str = 'sweep', seed: int = 0, nights=None,
@@ -143,48 +193,14 @@ def evaluate_run(run_dir, metrics: Sequence[str] = ('behavioral', 'spose'), *, r
     if not todo: return cached
     cfg = load_config(run_dir/'config.yaml', check_paths=False)
     _check_scratch_metrics(cfg, metrics, run_dir)
-    device, scratch = resolve_device(cfg.device), cfg.training_mode == 'scratch'
-    data = build_scratch_data(cfg) if scratch else build_data(cfg)
-    model = (build_scratch_model(cfg) if scratch else build_model(cfg, data.n_dims)).to(device)
-    net = FeatureNet(model, cfg.scratch_features) if scratch else model     # a scratch run is scored on its RSA features
-    test_set, stim_set, fast = data.test, stimuli, cfg.training_mode == 'finetune' and cfg.forward == 'fast'
-    if fast:   # the run's own path: the same numbers as metrics.csv
-        cfg = replace(cfg, cache_dir=cfg.cache_dir or str(run_dir.parent/'.cache'))
-        net, fdata = fast_path(cfg, model, data)
-        test_set = fdata.test
-        if stimuli is not None: stim_set = cached_splits(net, dict(stimuli=stimuli), cfg.cache_dir, cfg.cache_dtype)['stimuli']
-    wanted_all = {m for _, m in todo}
-    target = prepare_target(roi_rdms, cache_dir=cfg.cache_dir or run_dir.parent/'.cache') if 'neural' in wanted_all else None
-    triplets = _nights_sets(nights, net, fast) if 'nights' in wanted_all else None
-    test_targets = data.test.targets.double().numpy()
-    rows, name = [], run_name(cfg)
+    s, wanted_all = _scoring_parts(run_dir, cfg, stimuli), {m for _, m in todo}
+    target = prepare_target(roi_rdms, cache_dir=run_cache_dir(run_dir.parent, s.cfg.cache_dir)) if 'neural' in wanted_all else None
+    triplets = _nights_sets(nights, s.net, s.fast) if 'nights' in wanted_all else None
+    o = dict(rdm_names=rdm_names, concepts=concepts, neural_metric=neural_metric, n_boot=n_boot, seed=seed, nights=nights,
+             cka_reference=cka_reference)
+    rows, name = [], run_name(s.cfg)
     for e in tqdm(sorted({e for e, _ in todo}), desc=f'evaluating {name[:30]}', disable=not progress):
-        _load_epoch(cfg, model, adapters_path(run_dir, e), device)
-        wanted = [m for ee, m in todo if ee == e]
+        _load_epoch(s.cfg, s.model, adapters_path(run_dir, e), s.device)
         row = lambda m, **kw: {**dict(run=name, epoch=e, metric=m, roi='', p=np.nan, measure=measures[m], key=keys.get(m, '')), **kw}
-        test_pred = _predict_images(net, test_set, device) if {'behavioral', 'spose'} & set(wanted) or (
-            'cka' in wanted and stimuli is None) else None
-        if {'behavioral', 'spose'} & set(wanted):
-            b = behavioral_metrics(test_pred, data.test_rdm, test_targets)
-            for m, key in (('behavioral', 'behavioral_rsa'), ('spose', 'spose_rsa')):
-                if m in wanted: rows.append(row(m, value=b[f'{key}_rho'], p=b[f'{key}_p']))
-        stim_pred = _predict_images(net, stim_set, device) if stimuli is not None and {'neural', 'cka'} & set(wanted) else None
-        if 'neural' in wanted:
-            names = list(getattr(stimuli, 'names', [])) or None         # order-checked against `rdm_names`
-            sc = neural_scores(stim_pred, target, names, rdm_names, concepts=concepts, metric=neural_metric,
-                               n_boot=n_boot, seed=seed, device=device)
-            rows += [row('neural', roi=r.roi, value=r.rho, p=r.p, ci_low=r.ci_low, ci_high=r.ci_high, subject_value=r.subject_rho,
-                         ceiling_low=r.ceiling_low, ceiling_high=r.ceiling_high, normalized=r.normalized,
-                         normalized_ci_low=r.normalized_ci_low, normalized_ci_high=r.normalized_ci_high) for r in sc.itertuples()]
-        if 'nights' in wanted:
-            emb = [_predict_images(net, t, device) for t in triplets]
-            rows.append(row('nights', value=nights_accuracy(*emb, _nights_choices(nights))))
-        if 'cka' in wanted: rows.append(row('cka', value=cka(stim_pred if stimuli is not None else test_pred, cka_reference)))
-        if set(SCRATCH_METRICS) & set(wanted):
-            logits, labels = predict(model, data.val, device)
-            rows += [row(m, value=topk_accuracy(logits, labels, int(m[3:]))) for m in SCRATCH_METRICS if m in wanted]
-    new = pd.DataFrame(rows, columns=EVAL_COLUMNS)
-    stale = cached.set_index(['epoch', 'metric']).index.isin(pd.MultiIndex.from_tuples(todo, names=['epoch', 'metric']))
-    res = _tidy_eval(pd.concat([cached[~stale], new], ignore_index=True))
-    atomic_write_text(out_csv, res.to_csv(index=False))
-    return res
+        rows += _epoch_rows(s, [m for ee, m in todo if ee == e], row, stimuli, target, triplets, o)
+    return _merged_eval(cached, rows, todo, out_csv)

@@ -18,7 +18,8 @@ from .config import RunConfig, DEMO_FIELDS, config_from_dict, baseline_config, r
 from .refconfig import read_config_file
 from .datasets import REGISTRY, REPO_ROOT, fetch, file_sha256
 from .model import TINY_CFG
-from .train import cache_size_estimate, read_metrics, CLI_ERRORS
+from .runs import cache_size_estimate, read_metrics
+from .core import run_cli, CLI_ERRORS, run_cache_dir
 from .scoring import evaluate_run
 from .sweeps import Sweep, conditions, run_sweep, runs_dir, run_dirs, collect, neural_table
 from .datasets import things_fmri_images, nod_images
@@ -274,7 +275,7 @@ def _sweep_kw(study: Study) -> dict:
 def train_study(study: Study, out_dir, log=print) -> dict:
     "Train (or submit) every missing condition, baselines first; returns each experiment's `SweepResult` (those reached)."
     out_dir, sweeps, started = Path(out_dir), study_sweeps(study), {}
-    base = dataclasses.replace(study.base, cache_dir=study.base.cache_dir or str(out_dir/'.cache'))   # one cache for all
+    base = dataclasses.replace(study.base, cache_dir=str(run_cache_dir(out_dir, study.base.cache_dir)))   # one cache for all
     for i, (name, sw) in enumerate(sweeps.items()):
         if i == 1:
             link_baselines(study, out_dir)
@@ -382,11 +383,7 @@ def study_main(argv: Optional[Sequence[str]] = None) -> dict:
 
 def cli_study(argv: Optional[Sequence[str]] = None):
     "Console script `hba-study`: a bad input prints one line and exits 2 (`--debug`: the traceback)."
-    argv = sys.argv[1:] if argv is None else list(argv)
-    try: study_main(argv)
-    except CLI_ERRORS + (RuntimeError,) as e:
-        if '--debug' in argv: raise
-        print(f"hba-study: error: {str(e).splitlines()[0] if str(e) else type(e).__name__}", file=sys.stderr); sys.exit(2)
+    run_cli('hba-study', study_main, argv, CLI_ERRORS + (RuntimeError,))
 
 # %% ../nbs/11_study.ipynb #c36ae2fe
 def place(prefixes: Sequence[str] = ('things',), to='data', **fetch_kw) -> list[Path]:
@@ -418,12 +415,7 @@ def data_main(argv: Optional[Sequence[str]] = None) -> list[Path]:
 
 def cli_data(argv: Optional[Sequence[str]] = None):
     "Console script `hba-data`."
-    argv = sys.argv[1:] if argv is None else list(argv)
-    try: data_main(argv)
-    except CLI_ERRORS as e:
-        if '--debug' in argv: raise
-        msg = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
-        print(f"hba-data: error: {msg.splitlines()[0]}", file=sys.stderr); sys.exit(2)
+    run_cli('hba-data', data_main, argv)
 
 # %% ../nbs/11_study.ipynb #3466b61b
 def synthetic_things_tree(root, names: Sequence[str], size: int = 8, seed: int = 0) -> Path:

@@ -13,9 +13,11 @@ from typing import Optional, Sequence
 import pandas as pd
 import yaml
 
-from .config import (RunConfig, PERTURB_TYPES, config_from_dict, save_config, run_name, baseline_config,
-                                atomic_write_text, run_lock, RunLocked)
-from .train import train_run, read_metrics, metrics_problem
+from .config import RunConfig, PERTURB_TYPES, config_from_dict, save_config, run_name, baseline_config
+from .core import (atomic_write_text, run_lock, RunLocked, REPO_ROOT, run_cache_dir, cli_message, CLI_ERRORS,
+                              _pid_alive)
+from .runs import read_metrics, metrics_problem
+from .train import train_run
 from .scoring import evaluate_run
 from .analysis import (BASELINE, EPOCH_COLUMNS, RUN_KEYS, NEURAL_COLUMNS, run_epochs, sweep_deltas, recovery_table,
                                   split_baseline)
@@ -166,7 +168,7 @@ def log_error(sweep_dir, job_id) -> str:
 def train_notebook(nb_path=None) -> Path:
     "The training notebook papermill executes: `nb_path`, `$HBA_TRAIN_NOTEBOOK`, or `nbs/05_train.ipynb` next to the package."
     import hba_perturb
-    p = Path(nb_path or os.environ.get('HBA_TRAIN_NOTEBOOK') or Path(hba_perturb.__file__).resolve().parents[1]/'nbs'/'05_train.ipynb')
+    p = Path(nb_path or os.environ.get('HBA_TRAIN_NOTEBOOK') or REPO_ROOT/'nbs'/'05_train.ipynb')
     if not p.exists(): raise FileNotFoundError(f"training notebook {p} not found: pass nb_path= or set HBA_TRAIN_NOTEBOOK")
     return p
 
@@ -226,11 +228,6 @@ def _once(f):
         if not memo: memo.append(f())
         return memo[0]
     return once
-
-def _pid_alive(pid) -> bool:
-    try: os.kill(int(pid), 0); return True
-    except PermissionError: return True
-    except (OSError, TypeError, ValueError): return False
 
 def _job_state(job: dict, queue) -> Optional[tuple[str, str]]:
     "(Slurm state, reason) of a submitted job; ('', '') when it is gone; None when nothing can tell."
@@ -525,10 +522,9 @@ def cli(argv: Optional[Sequence[str]] = None) -> int:
         print("python -m hba_perturb.sweeps: interrupted (the conditions it ran are recorded as interrupted; run it again to resume)",
               file=sys.stderr, flush=True)
         return 130
-    except (ValueError, FileNotFoundError, KeyError, OSError, RunLocked, yaml.YAMLError) as e:
+    except CLI_ERRORS + (yaml.YAMLError,) as e:
         if '--debug' in argv: raise
-        msg = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
-        print(f"python -m hba_perturb.sweeps: error: {msg.splitlines()[0] if msg else type(e).__name__}", file=sys.stderr, flush=True)
+        print(f"python -m hba_perturb.sweeps: error: {cli_message(e)}", file=sys.stderr, flush=True)
         return 2
 
 # %% ../nbs/08_sweeps.ipynb #f5c13f96
@@ -577,7 +573,7 @@ def evaluate_sweep(sweep_dir, roi_rdms: dict, stimuli, metrics=('neural',), prog
     dirs = run_dirs(sweep_dir)
     if not dirs: raise FileNotFoundError(f"{runs_dir(sweep_dir)}: no run directory with metrics")
     if 'neural' in metrics and roi_rdms is not None:             # ranked and hashed once for every run
-        roi_rdms = prepare_target(roi_rdms, cache_dir=runs_dir(sweep_dir)/'.cache')
+        roi_rdms = prepare_target(roi_rdms, cache_dir=run_cache_dir(runs_dir(sweep_dir)))
     return pd.concat([evaluate_run(d, metrics, roi_rdms=roi_rdms, stimuli=stimuli, progress=progress, **kwargs) for d in dirs],
                      ignore_index=True)
 

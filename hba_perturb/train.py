@@ -20,9 +20,14 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
 from .config import (RunConfig, load_config, config_from_dict, save_config, run_name, baseline_config,
-                                perturbation_options, apply_overrides, DEMO_FIELDS, run_lock, RunLocked, path_problems,
-                                seed_everything, rng_states, set_rng_states, atomic_write, atomic_write_text, demo_config,
-                                read_yaml)
+                                perturbation_options, apply_overrides, DEMO_FIELDS, path_problems, demo_config, read_yaml)
+from .core import (run_lock, RunLocked, seed_everything, rng_states, set_rng_states, atomic_write,
+                              atomic_write_text, run_cli, CLI_ERRORS, content_hash)
+from .runs import (resolve_device, build_data, rdm_name, check_image_size, build_model, ScratchData,
+                              build_scratch_data, build_scratch_model, penultimate_features, fast_path, train_epoch,
+                              model_input, predict, epoch_metrics, topk_accuracy, scratch_metrics, METRIC_COLUMNS,
+                              adapters_path, state_path, atomic_torch_save, metric_columns, write_metrics, read_metrics,
+                              last_complete_epoch, metrics_problem, cache_size_estimate)   # the runs layer (04d_runs); re-exported
 from .datasets import (behavior_data, demo_data, fetch, ImageNetFolder, demo_imagenet, load_test_set,
                                   ThingsImages, REGISTRY, file_sha256, load_annotations, find_images,
                                   unreadable_images)
@@ -39,119 +44,14 @@ from .scratch import (FeatureNet, imagenet_eval_transform, study_perturbation, s
 from .fisher import fisher_trace, fisher_columns, probe_indices, probe_batch, FISHER_PREFIX
 
 # %% auto #0
-__all__ = ['METRIC_COLUMNS', 'IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'AMP_DTYPES', 'CLI_ERRORS', 'PARAMETER_FIELDS',
-           'resolve_device', 'build_data', 'rdm_name', 'check_image_size', 'build_model', 'ScratchData',
-           'build_scratch_data', 'build_scratch_model', 'penultimate_features', 'fast_path', 'make_optimizer',
-           'lr_factor', 'make_scheduler', 'train_epoch', 'model_input', 'predict', 'epoch_metrics', 'topk_accuracy',
-           'scratch_metrics', 'adapters_path', 'state_path', 'atomic_torch_save', 'metric_columns', 'write_metrics',
-           'read_metrics', 'last_complete_epoch', 'metrics_problem', 'identity', 'data_fingerprint', 'check_compatible',
-           'training_state', 'restore_state', 'load_state', 'find_baseline', 'ensure_baseline', 'start_point',
-           'summarize', 'last_epoch', 'open_run_dir', 'fisher_probe', 'RunParts', 'build_run', 'measure_run', 'on_main',
-           'restore_run', 'update_early_stopping', 'branch_early_stopping', 'epoch_loader', 'run_epoch', 'save_epoch',
-           'train_run', 'cache_size_estimate', 'check_config', 'parse_overrides', 'main', 'cli_train',
-           'injected_parameters', 'check_injected', 'notebook_config']
-
-# %% ../nbs/05_train.ipynb #4946d390
-def resolve_device(name: str = 'auto') -> torch.device:
-    "'auto' picks the first CUDA device when there is one, else the CPU."
-    if name == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-    dev = torch.device(name)
-    if dev.type == 'cuda' and not torch.cuda.is_available(): raise ValueError(f"device {name!r} requested but CUDA is not available")
-    return dev
-
-def build_data(cfg: RunConfig):
-    "The `BehaviorData` (train / validation / 48 test images in RDM order) of a run."
-    if cfg.dataset_type == 'demo':
-        data = demo_data(image_size=cfg.image_size, train_portion=cfg.train_portion, split_seed=cfg.random_seed,
-                         target_stats_mode=cfg.random_target_stats)
-    else: data = behavior_data(cfg.img_annotations_file, cfg.img_dir, cfg.test_annotations_file, cfg.rdm_file,
-                         train_portion=cfg.train_portion, seed=cfg.random_seed, image_size=cfg.image_size,
-                         words=cfg.rdm_words_file, target_stats_mode=cfg.random_target_stats)
-    check_rdm(data.test_rdm, rdm_name(cfg))                    # before anything expensive (the prefix cache) is built
-    return data
-
-def rdm_name(cfg: RunConfig) -> str:
-    "How messages name the run's behavioral RDM: the field and its file."
-    return f"`rdm_file` {cfg.rdm_file}" if cfg.rdm_file else "the demo RDM"
-
-
-
-# %% ../nbs/05_train.ipynb #86c8d922
-def check_image_size(cfg: RunConfig):
-    "A fine-tuned CLIP takes images of its own size only (its positional embedding is fixed): refuse another `image_size` up front."
-    if cfg.training_mode != 'finetune': return
-    mc = TINY_CFG if cfg.backbone == 'tiny' else open_clip.get_model_config(cfg.backbone)
-    if not mc: return                                             # not a named model: its own loader checks
-    size = mc['vision_cfg']['image_size']; size = size if isinstance(size, int) else size[0]
-    if cfg.image_size != size:
-        raise ValueError(f"config field `image_size`: backbone {cfg.backbone!r} takes {size}x{size} images, found {cfg.image_size}")
-
-def build_model(cfg: RunConfig, n_targets: int) -> nn.Module:
-    "The CLIP-HBA model of a fine-tuning run, DoRA applied, only adapters trainable."
-    if cfg.prompts_file: prompts = load_prompts(cfg.prompts_file)
-    elif cfg.dataset_type == 'demo': prompts = demo_prompts(n_targets)
-    else: prompts = load_prompts(fetch('classnames66.txt'))
-    if len(prompts) != n_targets:
-        raise ValueError(f"{len(prompts)} prompts but the targets have {n_targets} dimensions (prompts_file={cfg.prompts_file})")
-    return build_cliphba(cfg.backbone, cfg.pretrained, prompts=prompts, vision_layers=cfg.vision_layers,
-                         transformer_layers=cfg.transformer_layers, rank=cfg.rank, alpha=cfg.alpha,
-                         dropout=cfg.dropout, dora_impl=cfg.dora_impl, init_seed=cfg.random_seed)
-
-
-
-# %% ../nbs/05_train.ipynb #f8994f3f
-@dataclasses.dataclass
-class ScratchData:
-    "Data of a from-scratch run: ImageNet-style train/val and the 48 THINGS test images with their RDM."
-    train: object
-    val: object
-    test: object
-    test_rdm: np.ndarray
-
-def build_scratch_data(cfg: RunConfig) -> ScratchData:
-    "ImageNet-style train/val of a scratch run and its 48 THINGS test images (read with `scratch_test_transform`)."
-    tf = imagenet_eval_transform(cfg.image_size) if cfg.scratch_test_transform == 'imagenet' else None
-    if cfg.dataset_type == 'demo':
-        root, things = demo_imagenet(image_size=cfg.image_size), demo_data(image_size=cfg.image_size)
-        test, rdm = copy.copy(things.test), things.test_rdm
-        if tf is not None: test.transform = tf
-    else:
-        root = cfg.img_dir
-        if not (cfg.test_annotations_file and cfg.rdm_file and cfg.things_img_dir):
-            raise ValueError("training_mode='scratch' needs `test_annotations_file`, `rdm_file` and `things_img_dir` for behavioral RSA")
-        df, rdm = load_test_set(cfg.test_annotations_file, cfg.rdm_file, cfg.rdm_words_file)
-        test = ThingsImages(df, cfg.things_img_dir, transform=tf, image_size=cfg.image_size)
-    return ScratchData(ImageNetFolder(root, 'train', cfg.image_size), ImageNetFolder(root, 'val', cfg.image_size), test, rdm)
-
-def build_scratch_model(cfg: RunConfig) -> nn.Module:
-    "A randomly initialised timm model (`architecture`) with `num_classes` outputs."
-    import timm
-    kw = dict(img_size=cfg.image_size) if cfg.architecture.startswith(('vit', 'deit')) else {}
-    torch.manual_seed(cfg.random_seed)
-    return timm.create_model(cfg.architecture, pretrained=False, num_classes=cfg.num_classes, **kw)
-
-@torch.no_grad()
-def penultimate_features(model, dataset, device, batch_size: int = 64) -> torch.Tensor:
-    "Features before the classifier, averaged over tokens ([B, N, C]) or spatial positions ([B, C, H, W])."
-    model.eval(); out = []
-    for _, images, _ in DataLoader(dataset, batch_size=batch_size, shuffle=False):
-        f = model.forward_features(images.to(device))
-        out.append((f.mean(1) if f.ndim == 3 else f.mean((2, 3)) if f.ndim == 4 else f).float().cpu())
-    return torch.cat(out)
-
-
+__all__ = ['IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'AMP_DTYPES', 'PARAMETER_FIELDS', 'make_optimizer', 'lr_factor',
+           'make_scheduler', 'identity', 'data_fingerprint', 'check_compatible', 'training_state', 'restore_state',
+           'load_state', 'find_baseline', 'ensure_baseline', 'start_point', 'summarize', 'last_epoch', 'open_run_dir',
+           'fisher_probe', 'RunParts', 'build_run', 'measure_run', 'on_main', 'restore_run', 'update_early_stopping',
+           'branch_early_stopping', 'epoch_loader', 'run_epoch', 'save_epoch', 'train_run', 'check_config',
+           'parse_overrides', 'main', 'cli_train', 'injected_parameters', 'check_injected', 'notebook_config']
 
 # %% ../nbs/05_train.ipynb #ac147982
-def fast_path(cfg: RunConfig, model: nn.Module, data, log=None):
-    "`(FastCLIPHBA, data)` with train/val/test as `CachedImages`, their prefixes read from the cache or built once."
-    fast = FastCLIPHBA(model)
-    cache_dir = Path(cfg.cache_dir) if cfg.cache_dir else Path(cfg.output_dir)/'.cache'
-    with torch.random.fork_rng(devices=[]):                    # building the cache leaves the global RNG alone
-        parts = cached_splits(fast, dict(train=data.train, val=data.val, test=data.test), cache_dir, cfg.cache_dtype,
-                              cfg.batch_size, cfg.num_workers, log)
-    if cfg.compile: fast.compile()
-    return fast, dataclasses.replace(data, **parts)
-
 def make_optimizer(cfg: RunConfig, model: nn.Module) -> torch.optim.Optimizer:
     "AdamW or SGD with momentum over the trainable parameters."
     params = [p for p in model.parameters() if p.requires_grad]
@@ -172,135 +72,6 @@ def make_scheduler(cfg: RunConfig, optimizer, steps_per_epoch: int):
     total, warm = cfg.epochs * steps_per_epoch, cfg.warmup_epochs * steps_per_epoch
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, total, warm, cfg.lr_schedule))
 
-# %% ../nbs/05_train.ipynb #f09960f0
-def train_epoch(model, loader, optimizer, perturbation, epoch: int, device, *, criterion=F.mse_loss,
-                scheduler=None, progress: bool = True, scaler=None) -> float:
-    "Train one epoch (1-based `epoch`); returns the sample-weighted mean training loss (over every rank of a `torchrun` job)."
-    model.train()
-    if hasattr(loader.sampler, 'set_epoch'): loader.sampler.set_epoch(epoch)   # `select` (04b_guided) chooses its images
-    cached = getattr(loader.dataset, 'inputs', None)          # a `CachedImages` data set: items are cache rows
-    total, n = 0.0, 0
-    batches = enumerate(loader)                               # the one iterator of this pass: draws the loader's generator once
-    for batch_idx, (_, x, targets) in tqdm(batches, total=len(loader), desc=f'epoch {epoch}', leave=False, disable=not progress):
-        targets = targets.to(device)
-        if cached is not None: x, targets = cached(x, targets, perturbation, epoch, batch_idx)
-        else: x, targets = perturbation(x.to(device), targets, epoch, batch_idx)
-        optimizer.zero_grad(set_to_none=True)
-        loss = criterion(model(x), targets)
-        _step(loss, optimizer, scaler)
-        if scheduler is not None: scheduler.step()
-        total += loss.item() * x.shape[0]; n += x.shape[0]
-    total, n = all_sum([total, n], device)
-    return total / n
-
-def _step(loss, optimizer, scaler=None):
-    "Backward and optimiser step, through the fp16 `GradScaler` when there is one."
-    if scaler is None: loss.backward(); optimizer.step(); return
-    scaler.scale(loss).backward(); scaler.step(optimizer); scaler.update()
-
-def model_input(dataset, x, device):
-    "What the model is called on for a batch `x` of `dataset`'s items: cached prefix rows of a `CachedImages`, else the images on `device`."
-    cached = getattr(dataset, 'inputs', None)
-    return cached(x)[0] if cached is not None else x.to(device)
-
-@torch.no_grad()
-def predict(model, dataset, device, batch_size: int = 64) -> tuple[torch.Tensor, torch.Tensor | None]:
-    "Predictions and targets of `dataset` (in its order), on the CPU; targets are None when the labels are not tensors (e.g. names)."
-    model.eval()
-    preds, targets = [], []
-    for _, x, t in DataLoader(dataset, batch_size=batch_size, shuffle=False):
-        preds.append(model(model_input(dataset, x, device)).float().cpu())
-        if torch.is_tensor(t): targets.append(t.float())
-    return torch.cat(preds), (torch.cat(targets) if targets else None)
-
-
-
-# %% ../nbs/05_train.ipynb #c850fe90
-def epoch_metrics(model, data, device, batch_size: int = 64) -> dict:
-    "Validation loss and behavioral RSA (against the triplet RDM and against the SPoSE-target RDM)."
-    vp, vt = predict(model, data.val, device, batch_size)
-    tp, tt = predict(model, data.test, device, batch_size)
-    return dict(val_loss=F.mse_loss(vp, vt).item(),
-                **behavioral_metrics(tp.double().numpy(), data.test_rdm, tt.double().numpy()))
-
-
-
-# %% ../nbs/05_train.ipynb #5451af28
-def topk_accuracy(logits: torch.Tensor, labels: torch.Tensor, k: int = 5) -> float:
-    "Fraction of rows whose label is among the `k` largest logits (all rows when `k` >= the number of classes)."
-    top = logits.topk(min(k, logits.shape[1]), dim=1).indices
-    return (top == labels.long()[:, None]).any(1).float().mean().item()
-
-def scratch_metrics(model, data, device, batch_size: int = 64, features: str = 'cls') -> dict:
-    "Validation cross-entropy, top-1 and top-5 accuracy, and behavioral RSA of the `features` of the 48 test images."
-    logits, labels = predict(model, data.val, device, batch_size)
-    feats = predict(FeatureNet(model, features), data.test, device, batch_size)[0].double().numpy()
-    tt = data.test.targets.double().numpy()
-    return dict(val_loss=F.cross_entropy(logits, labels.long()).item(),
-                val_accuracy=(logits.argmax(1) == labels.long()).float().mean().item(), val_top5=topk_accuracy(logits, labels),
-                **behavioral_metrics(feats, data.test_rdm, tt))
-
-
-# %% ../nbs/05_train.ipynb #e7467dc7
-METRIC_COLUMNS = ['epoch', 'train_loss', 'val_loss', 'behavioral_rsa_rho', 'behavioral_rsa_p', 'spose_rsa_rho',
-                  'spose_rsa_p', 'perturbed', 'seconds', 'val_accuracy', 'val_top5']
-
-def adapters_path(run_dir, epoch: int) -> Path: return Path(run_dir)/'checkpoints'/f'adapters_epoch{epoch:03d}.pt'
-def state_path(run_dir, epoch: int) -> Path: return Path(run_dir)/'checkpoints'/f'state_epoch{epoch:03d}.pt'
-
-def atomic_torch_save(obj, path):
-    "`torch.save` that never leaves a half-written file (`atomic_write`)."
-    with atomic_write(path) as f: torch.save(obj, f)
-
-def metric_columns(rows: list[dict]) -> list[str]:
-    "`METRIC_COLUMNS`, then the measurement columns the rows have beyond them (the `fisher_*` of 06d_fisher), in order."
-    extra = dict.fromkeys(k for r in rows for k in r if k not in METRIC_COLUMNS)
-    return METRIC_COLUMNS + list(extra)
-
-def write_metrics(run_dir, rows: list[dict]):
-    "Write all rows of `metrics.csv` atomically."
-    atomic_write_text(Path(run_dir)/'metrics.csv', pd.DataFrame(rows, columns=metric_columns(rows)).to_csv(index=False))
-
-def read_metrics(run_dir) -> pd.DataFrame:
-    "The per-epoch metrics of a run (empty frame when none); a file that is not a metrics table raises `ValueError` naming it."
-    p = Path(run_dir)/'metrics.csv'
-    if not p.exists(): return pd.DataFrame(columns=METRIC_COLUMNS)
-    try: m = pd.read_csv(p)
-    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise ValueError(f"{p} cannot be read ({type(e).__name__}: {str(e).splitlines()[0][:120]})") from None
-    if 'epoch' not in m.columns: raise ValueError(f"{p} is not a metrics table (no `epoch` column; columns {list(m.columns)[:5]})")
-    return m
-
-def last_complete_epoch(run_dir) -> int:
-    "The last epoch with a metrics row, adapters and training state (0 when none)."
-    m = read_metrics(run_dir)
-    done = [int(e) for e in m.epoch if adapters_path(run_dir, e).exists() and state_path(run_dir, e).exists()]
-    e = 0
-    while e + 1 in done: e += 1
-    return e
-
-
-
-# %% ../nbs/05_train.ipynb #ec392053
-def _summary(run_dir) -> dict:
-    try: return json.loads((Path(run_dir)/'summary.json').read_text())
-    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError): return {}
-
-def metrics_problem(run_dir) -> str | None:
-    "Why a run's `metrics.csv` cannot be trusted: unreadable, a row cut short, or not the file a finished run wrote; None when whole."
-    p = Path(run_dir)/'metrics.csv'
-    if not p.exists(): return None
-    try: read_metrics(run_dir)
-    except ValueError as e: return str(e)
-    text = p.read_text(errors='replace'); lines = text.splitlines(); width = lines[0].count(',')
-    cut = [i for i, l in enumerate(lines[1:], 2) if l.count(',') != width]
-    if cut: return f"{p}: line {cut[0]} has {lines[cut[0] - 1].count(',') + 1} fields, the header {width + 1} (a row cut short?)"
-    if not text.endswith('\n'): return f"{p}: its last line is cut short (no line end)"
-    want = _summary(run_dir).get('metrics_sha256')
-    if want and file_sha256(p) != want:
-        return f"{p}: not the file the run wrote (its sha256 differs from the metrics_sha256 of summary.json)"
-    return None
-
 # %% ../nbs/05_train.ipynb #83a88430
 IDENTITY_FIELDS = ('training_mode', 'backbone', 'pretrained', 'architecture', 'num_classes', 'vision_layers',
                    'transformer_layers', 'rank', 'alpha', 'dropout', 'dora_impl', 'dataset_type', 'image_size',
@@ -319,7 +90,7 @@ def identity(cfg: RunConfig, perturbation: bool = False) -> dict:
 
 def data_fingerprint(data) -> str:
     "sha256 over the names and targets of the training, validation and test items."
-    h = hashlib.sha256()
+    h = content_hash()
     for part in (data.train, data.val, data.test):
         if hasattr(part, 'folder'): names, targets = [s for s, _ in part.folder.samples], [l for _, l in part.folder.samples]
         else: names, targets = part.names, part.targets
@@ -691,14 +462,6 @@ def _train_opened(cfg: RunConfig, run_dir: Path, log, progress: bool, stop_after
 
 
 # %% ../nbs/05_train.ipynb #08924082
-def cache_size_estimate(cfg: RunConfig, n_images: int) -> int:
-    "Bytes of the prefix cache of `n_images` for `cfg`'s backbone: N x 2 x tokens (1 with one adapted block) x width x bytes."
-    mc = TINY_CFG if cfg.backbone == 'tiny' else open_clip.get_model_config(cfg.backbone)
-    if not mc: raise ValueError(f"`backbone` {cfg.backbone!r}: not an open_clip model name")
-    v = mc['vision_cfg']; size = v['image_size'] if isinstance(v['image_size'], int) else v['image_size'][0]
-    rows = (size // v['patch_size']) ** 2 + 1 if cfg.vision_layers >= 2 else 1
-    return n_images * 2 * rows * v['width'] * CACHE_DTYPES[cfg.cache_dtype].itemsize
-
 _FILE_FIELDS = ('img_annotations_file', 'test_annotations_file', 'rdm_file', 'rdm_words_file', 'prompts_file')
 
 def _check_files(cfg: RunConfig, ok, bad):
@@ -788,19 +551,9 @@ def main(argv: list[str] | None = None) -> Path | None:
     if torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
     return run_dir
 
-CLI_ERRORS = (ValueError, FileNotFoundError, KeyError, OSError, RunLocked)
-
 def cli_train(argv: list[str] | None = None):
     "Console script `hba-train`: exit 0 on success; a bad input prints one line and exits 2 (`--debug`: the traceback)."
-    argv = sys.argv[1:] if argv is None else list(argv)
-    try: main(argv)
-    except CLI_ERRORS as e:
-        if '--debug' in argv: raise
-        msg = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
-        print(f"hba-train: error: {msg.splitlines()[0] if msg else type(e).__name__}", file=sys.stderr)
-        sys.exit(2)
-
-
+    run_cli('hba-train', main, argv)
 
 # %% ../nbs/05_train.ipynb #20125c40
 if __name__ == '__main__' and '__file__' in globals(): cli_train()   # `python -m hba_perturb.train`, not in a notebook

@@ -27,8 +27,9 @@ import seaborn as sns
 
 from .evaluate import model_rdm, rsa, check_rdm, load_rdm, noise_ceiling, bootstrap_rsa, cka, as_float64, concept_means, neural_measure
 from .neural import prepare_target, target_scores, bootstrap_target, bootstrap_options
-from .train import build_data, build_model, adapters_path, read_metrics, resolve_device
-from .config import load_config, atomic_write_text
+from .runs import build_data, build_model, adapters_path, read_metrics, resolve_device
+from .config import load_config
+from .core import atomic_write_text, content_hash, file_stamp, checksum_path, write_checked, file_sha256
 from .dora import load_adapters
 from .datasets import load_test_set
 from .figures import save_figure, figure_style
@@ -464,14 +465,9 @@ def reduce_features(x, method: str | None = 'pca', n_components: int = 100, seed
     return x @ srp_matrix(x.shape[1], int(n_components), seed)
 
 # %% ../nbs/10_zoo.ipynb #8351f9d1
-def _sha(*parts):
-    h = hashlib.sha256()
-    for p in parts: h.update(p if isinstance(p, bytes) else json.dumps(p, sort_keys=True, default=str).encode())
-    return h
-
 def weights_fingerprint(model: nn.Module) -> str:
     "sha256 over the name, dtype, shape and bytes of every tensor of `model.state_dict()`."
-    h = _sha()
+    h = content_hash()
     for k, t in sorted(model.state_dict().items()):
         t = t.detach().cpu().contiguous()
         h.update(f"{k}|{t.dtype}|{tuple(t.shape)}".encode())
@@ -480,9 +476,9 @@ def weights_fingerprint(model: nn.Module) -> str:
 
 def stimuli_fingerprint(stimuli) -> str:
     "sha256 over the stimulus names and files (path, size, mtime, transform), or their pixels when in memory."
-    h = _sha(stimulus_names(stimuli))
+    h = content_hash(stimulus_names(stimuli))
     if hasattr(stimuli, 'paths'):
-        for p in stimuli.paths: st = os.stat(p); h.update(f"{Path(p).resolve()}|{st.st_size}|{st.st_mtime_ns}".encode())
+        for p in stimuli.paths: h.update(file_stamp(p))
         h.update(repr(getattr(stimuli, 'transform', None)).encode())
     else:
         for i in range(len(stimuli)): h.update(as_float64(stimuli[i][1]).tobytes())
@@ -490,7 +486,7 @@ def stimuli_fingerprint(stimuli) -> str:
 
 def target_fingerprint(t: Target) -> str:
     "sha256 over a target's name, stimulus names, measure settings, RDMs or reference features and given ceilings."
-    h = _sha([t.name, t.names, t.metric, t.method, t.kind, sorted(t.rdms), {k: list(v) for k, v in t.ceilings.items()},
+    h = content_hash([t.name, t.names, t.metric, t.method, t.kind, sorted(t.rdms), {k: list(v) for k, v in t.ceilings.items()},
               t.concept_of])
     for roi in sorted(t.rdms): h.update(t.rdms[roi].tobytes())
     if t.reference is not None: h.update(t.reference.tobytes())
@@ -502,7 +498,7 @@ def cache_key(spec: ModelSpec, weights: str, stimuli: str, targets: Sequence[Tar
     "sha256 of what a model's cached scores depend on (not its label, family or layer choice)."
     build = dict(source=spec.source, name=str(spec.name), pretrained=spec.pretrained, epoch=spec.epoch,
                  options=spec.options, seed=spec.seed)
-    return _sha(dict(scores=2), build, weights, stimuli, [target_fingerprint(t) for t in targets], pool,
+    return content_hash(dict(scores=2), build, weights, stimuli, [target_fingerprint(t) for t in targets], pool,
                 bootstrap_options(n_boot), seed).hexdigest()
 
 def cache_path(cache_dir, spec: ModelSpec, key: str) -> Path:
@@ -524,21 +520,17 @@ def read_scores(path) -> pd.DataFrame:
     except (ValueError, TypeError, pd.errors.ParserError) as e:
         raise ValueError(f"{path}: not a zoo score table ({type(e).__name__}: {e})") from None
 
-def _checksum_path(path) -> Path: return Path(str(path) + '.sha256')
-
 def write_scores(path, table: pd.DataFrame):
     "Write a score table and, beside it, the sha256 of its bytes (`<file>.sha256`), each atomically."
-    text = table.to_csv(index=False)
-    atomic_write_text(path, text)
-    atomic_write_text(_checksum_path(path), hashlib.sha256(text.encode()).hexdigest() + '\n')
+    write_checked(path, table.to_csv(index=False))
 
 def read_checked_scores(path) -> pd.DataFrame:
     "`read_scores` of a cache written by `write_scores`; a file that does not match its checksum is dropped with a warning."
     path = Path(path)
     if not path.exists(): return read_scores(path)
-    saved = _checksum_path(path).read_text().strip() if _checksum_path(path).exists() else None
-    if saved != hashlib.sha256(path.read_bytes()).hexdigest():
-        why = 'has no checksum file' if saved is None else 'does not match its checksum (edited or damaged)'
+    sums = checksum_path(path)
+    if not sums.exists() or sums.read_text().strip() != file_sha256(path):
+        why = 'has no checksum file' if not sums.exists() else 'does not match its checksum (edited or damaged)'
         warnings.warn(f"zoo score cache {path}: {why}; rebuilding it")
         return read_scores(Path(str(path) + '.missing'))
     return read_scores(path)
