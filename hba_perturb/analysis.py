@@ -45,7 +45,7 @@ DEFAULT_ROIS = {'nod': NOD_ROIS, 'things': THINGS_ROIS}   # rois=None in the plo
 # (run ranges end at that baseline's best epoch: 98, 92, ~103; the reference compares seed 42 with baseline seed 1).
 PAPER_SWEEP_SEEDS = {42: 1, 43: 2, 44: 3}
 
-# %% ../nbs/06a_analysis.ipynb #789dc5c6
+# %% ../nbs/06a_analysis.ipynb #f02253b7
 import warnings
 
 def __getattr__(name: str):

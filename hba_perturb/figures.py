@@ -492,7 +492,7 @@ def plot_deviation_heatmap(epochs: pd.DataFrame, *, sweep='variable_length', see
             ax.set_title(title + (f' (mean over {n} seeds)' if n > 1 else f' (seed {dev.seed.iloc[0]})'))
     return _finish(fig, dev, name, out_dir)
 
-# %% ../nbs/07_figures.ipynb #aba03e8e
+# %% ../nbs/07_figures.ipynb #ab723058
 import functools, inspect
 from dataclasses import dataclass, field
 from typing import Callable, Literal
@@ -509,7 +509,7 @@ class FigureSpec:
     options: dict = field(default_factory=dict)   # keyword arguments of every call of `draw`
     file_name: Optional[Callable] = None          # draw's arguments -> file name when drawn on request; None: `name`
 
-# %% ../nbs/07_figures.ipynb #fdeb219a
+# %% ../nbs/07_figures.ipynb #5c1b69c8
 FIGURES: dict[str, FigureSpec] = {}
 
 def register_figure(spec: FigureSpec) -> FigureSpec:
@@ -526,7 +526,7 @@ def figure_names(needs: str) -> list[str]:
     "The names of the registry's figures drawn from `needs` data, in the order they were registered."
     return [n for n, s in FIGURES.items() if s.needs == needs]
 
-# %% ../nbs/07_figures.ipynb #1bb98c3b
+# %% ../nbs/07_figures.ipynb #b33b1a37
 def figure_jobs(needs: str, data, names=None) -> dict[str, Callable]:
     "File name -> function drawing it, for each view of `data` that the `needs` figures (or those of `names`) draw."
     jobs = {}
@@ -542,7 +542,7 @@ def draw_figures(needs: str, data, out_dir=None, formats=('png', 'pdf'), names=N
         fig = make(); paths[file] = save_figure(fig, file, out_dir, formats); plt.close(fig)
     return paths
 
-# %% ../nbs/07_figures.ipynb #a2e7af2a
+# %% ../nbs/07_figures.ipynb #0b765e1b
 def figure_file(name: str, **arguments) -> str:
     "The default file name of registry figure `name` drawn with `arguments` (the others at `draw`'s defaults)."
     spec = FIGURES[name]
@@ -557,14 +557,14 @@ def draw_figure(name: str, *args, out_dir=None, formats=('png', 'pdf'), **argume
     if out_dir is not None: save_figure(fig, figure_file(name, **arguments), out_dir, formats)
     return fig
 
-# %% ../nbs/07_figures.ipynb #54ee8d8a
+# %% ../nbs/07_figures.ipynb #b284ade0
 class SweepTables(NamedTuple):
     "A sweep's tables as its figures read them."
     epochs: pd.DataFrame                    # `collect`'s table: baselines and the runs of one perturbed sweep
     neural: Optional[pd.DataFrame] = None   # `neural_table` of it (None or empty: no neural figures)
     fisher: Optional[pd.DataFrame] = None   # `fisher_epochs` of it (None: no Fisher figures)
 
-# %% ../nbs/07_figures.ipynb #25f036bf
+# %% ../nbs/07_figures.ipynb #d1a4a127
 def _sweep_name(df: pd.DataFrame) -> Optional[str]:
     "The name of the perturbed sweep of a collected table (None when it holds only baselines)."
     return df.loc[df.sweep != BASELINE, 'sweep'].iloc[0] if (df.sweep != BASELINE).any() else None
@@ -578,7 +578,7 @@ def _per_type(name: str, t: SweepTables, view: Callable, table: str = 'epochs') 
     views = {tp: view(t, df[(df.sweep == BASELINE) | (df.perturb_type == tp)], sweep) for tp in types}
     return {name.format(type=tp): v for tp, v in views.items() if v is not None}
 
-# %% ../nbs/07_figures.ipynb #45b90825
+# %% ../nbs/07_figures.ipynb #61065a7b
 def _rows_view(t, rows, sweep): return (rows,), dict(sweep=sweep)
 
 def type_figure(name: str, draw: Callable, view: Callable = _rows_view, options: Optional[dict] = None,
@@ -586,7 +586,7 @@ def type_figure(name: str, draw: Callable, view: Callable = _rows_view, options:
     "A sweep figure per perturbation type (`{type}` in `name`): `view(tables, rows, sweep)` gives draw's (args, kwargs) or None."
     return FigureSpec(name, 'sweep', draw, lambda t: _per_type(name, t, view, table), options or {})
 
-# %% ../nbs/07_figures.ipynb #f4827475
+# %% ../nbs/07_figures.ipynb #eaeb80c0
 def _types_view(t: SweepTables) -> dict:
     "The perturbation types compared at the sweep's shortest perturbation length."
     df, name = t.epochs, _sweep_name(t.epochs)
@@ -621,7 +621,7 @@ for _spec in [
     type_figure('single_epoch_neural_deltas_{type}', plot_single_epoch_neural_deltas, _neural_single_view, dict(dataset='neural', seed=None)),
 ]: register_figure(_spec)
 
-# %% ../nbs/07_figures.ipynb #777e44a6
+# %% ../nbs/07_figures.ipynb #f037f871
 from .analysis import load_paper_results, load_vit_results, VIT_SEED, Results, VitResults
 
 WRITEUP_STARTS = (1, 2, 3, 6, 7, 8, 10, 40, 70, 80, 90)                     # the starts of the write-up's fig 4
@@ -638,7 +638,7 @@ def published_tables(results: Results, vit: VitResults) -> PublishedTables:
     "The `PublishedTables` of `load_paper_results()` and `load_vit_results()`."
     return PublishedTables(results.epochs, results.neural, vit, select(results.epochs, source='paper'))
 
-# %% ../nbs/07_figures.ipynb #5de01f3e
+# %% ../nbs/07_figures.ipynb #7b45c1fa
 def published_figure(name: str, draw: Callable, inputs: Callable, **options) -> FigureSpec:
     "The published figure `name`: `draw(*inputs(tables), **options)` from the `PublishedTables`, saved as `name`."
     return FigureSpec(name, 'published', draw, lambda p: {name: (inputs(p), {})}, options)
@@ -657,7 +657,7 @@ for _spec in [
     published_figure('single_epoch_neural_deltas_things_seed1', plot_single_epoch_neural_deltas, _ne, dataset='things', seed=1),
 ]: register_figure(_spec)
 
-# %% ../nbs/07_figures.ipynb #a531457a
+# %% ../nbs/07_figures.ipynb #0da23588
 def _clip(p): return (p.clip,)
 
 for _spec in [   # the write-up's figures (ViT-Project `Figures/`), from its per-epoch results
@@ -679,7 +679,7 @@ for _spec in [   # the write-up's figures (ViT-Project `Figures/`), from its per
     published_figure('fig5_deviation_heatmaps', plot_deviation_heatmap, _clip, seeds=1, starts=HEATMAP_STARTS),
 ]: register_figure(_spec)
 
-# %% ../nbs/07_figures.ipynb #c541bb3b
+# %% ../nbs/07_figures.ipynb #413a1463
 PUBLISHED_FIGURES = tuple(figure_names('published'))
 
 def published_figures(out_dir=None, *, results=None, vit=None, names=None, formats=('png', 'pdf')) -> dict[str, list[Path]]:

@@ -104,7 +104,7 @@ def plot_fisher_deltas(epochs: pd.DataFrame, *, metric: str = 'fisher_total', ou
     if out_dir is not None: save_fisher_figure(fig, name, out_dir)
     return fig
 
-# %% ../nbs/07a_fisher_figures.ipynb #239264e6
+# %% ../nbs/07a_fisher_figures.ipynb #866ecd75
 from .figures import FigureSpec, SweepTables, register_figure, type_figure
 
 def _fisher_recorded(t: SweepTables) -> bool:
