@@ -16,7 +16,7 @@ from .datasets import fetch_tree
 from .evaluate import recovery_epoch, NEVER_RECOVERED
 
 # %% auto #0
-__all__ = ['EPOCH_KEYS', 'EPOCH_METRICS', 'EPOCH_COLUMNS', 'RUN_KEYS', 'NEURAL_KEYS', 'NEURAL_COLUMNS', 'NEURAL_SCORE_COLUMNS',
+__all__ = ['EPOCH_KEYS', 'EPOCH_METRICS', 'EPOCH_COLUMNS', 'RUN_KEYS', 'NEURAL_KEYS', 'NEURAL_COLUMNS', 'NEURAL_OPTIONAL_COLUMNS',
            'PAPER_NEURAL_MEASURES', 'NEURAL_RUN_KEYS', 'BASELINE', 'INT_COLUMNS', 'NOD_ROIS', 'THINGS_ROIS',
            'DEFAULT_ROIS', 'PAPER_SWEEP_SEEDS', 'VP_TYPE_FOLDERS', 'VP_BASELINE_SEED', 'VP_COLUMNS', 'VIT_TYPES',
            'VIT_SEED', 'SYNTHETIC_TYPES', 'DELTA_MODES', 'check_columns', 'tidy', 'select', 'split_baseline', 'Results',
@@ -30,8 +30,8 @@ EPOCH_COLUMNS = EPOCH_KEYS + EPOCH_METRICS
 RUN_KEYS = EPOCH_KEYS[:-1]           # one training run
 NEURAL_KEYS = ['dataset', 'roi', 'sweep', 'seed', 'perturb_epoch', 'perturb_length', 'epoch']
 NEURAL_COLUMNS = NEURAL_KEYS + ['rsa', 'measure']
-NEURAL_SCORE_COLUMNS = ['rsa_ci_low', 'rsa_ci_high', 'ceiling_low', 'ceiling_high', 'rsa_normalized',
-                        'rsa_normalized_ci_low', 'rsa_normalized_ci_high']   # optional, from our own evaluations
+NEURAL_OPTIONAL_COLUMNS = ['rsa_ci_low', 'rsa_ci_high', 'ceiling_low', 'ceiling_high', 'rsa_normalized',
+                           'rsa_normalized_ci_low', 'rsa_normalized_ci_high']   # optional, from our own evaluations
 # The measure of the published neural CSVs: the reference's (cosine model RDM, per-concept means for THINGS-fMRI,
 # whose stimuli carry a concept; NOD's ImageNet images carry none), see `neural_rsa` in 06_evaluate.
 PAPER_NEURAL_MEASURES = {'things': 'cosine/concept-mean/spearman', 'nod': 'cosine/spearman'}
@@ -45,6 +45,16 @@ DEFAULT_ROIS = {'nod': NOD_ROIS, 'things': THINGS_ROIS}   # rois=None in the plo
 # (run ranges end at that baseline's best epoch: 98, 92, ~103; the reference compares seed 42 with baseline seed 1).
 PAPER_SWEEP_SEEDS = {42: 1, 43: 2, 44: 3}
 
+# %% ../nbs/06a_analysis.ipynb #f02253b7
+import warnings
+
+def __getattr__(name: str):
+    "The module's former name `NEURAL_SCORE_COLUMNS` (now `NEURAL_OPTIONAL_COLUMNS`), with a warning; other names raise."
+    if name != 'NEURAL_SCORE_COLUMNS': raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    warnings.warn("analysis.NEURAL_SCORE_COLUMNS is now analysis.NEURAL_OPTIONAL_COLUMNS (the optional columns of the neural "
+                  "table); neural.NEURAL_SCORE_COLUMNS are the columns of neural_scores", FutureWarning, stacklevel=2)
+    return NEURAL_OPTIONAL_COLUMNS
+
 # %% ../nbs/06a_analysis.ipynb #449708bf
 def check_columns(df: pd.DataFrame, columns: Sequence[str], where: str = 'table'):
     "Raise a KeyError naming the columns of `columns` missing from `df`."
@@ -56,7 +66,7 @@ def tidy(df: pd.DataFrame, kind: str = 'epochs', where: str = 'table') -> pd.Dat
     if kind not in ('epochs', 'neural'): raise ValueError(f"kind must be 'epochs' or 'neural', got {kind!r}")
     cols = EPOCH_COLUMNS if kind == 'epochs' else NEURAL_COLUMNS
     check_columns(df, cols, where)
-    if kind == 'neural': cols = cols + [c for c in NEURAL_SCORE_COLUMNS if c in df.columns]
+    if kind == 'neural': cols = cols + [c for c in NEURAL_OPTIONAL_COLUMNS if c in df.columns]
     out = df[cols].copy()
     for c in INT_COLUMNS: out[c] = out[c].astype(int)
     keys = EPOCH_KEYS if kind == 'epochs' else NEURAL_KEYS

@@ -170,7 +170,7 @@ THINGS_MEAN = (0.52997664, 0.48070561, 0.41943838)
 THINGS_STD = (0.27608301, 0.26593025, 0.28238822)
 
 def things_transform(image_size: int = 224):
-    "Resize to `image_size`x`image_size` (no crop), to tensor, normalise with the THINGS mean/std."
+    "Resize to `image_size`x`image_size` (no crop), to tensor, normalize with the THINGS mean/std."
     return transforms.Compose([transforms.Resize((image_size, image_size)), transforms.ToTensor(),
                                transforms.Normalize(THINGS_MEAN, THINGS_STD)])
 

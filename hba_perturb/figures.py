@@ -29,12 +29,14 @@ from .analysis import (BASELINE, DEFAULT_ROIS, NOD_ROIS, THINGS_ROIS, SYNTHETIC_
                                   split_baseline, rows_until_best, sweep_deltas, recovery_table)
 
 # %% auto #0
-__all__ = ['METRIC_LABELS', 'DELTA_LABELS', 'FIGURES_DIR', 'TYPE_LABELS', 'TYPE_COLORS', 'WRITEUP_STARTS', 'HEATMAP_STARTS',
-           'PUBLISHED_FIGURES', 'figure_style', 'save_figure', 'drawn_texts', 'clipped_texts', 'fit_titles',
-           'plot_baseline_trajectories', 'plot_rsa_vs_loss', 'plot_neural_vs_loss', 'plot_single_epoch_deltas',
-           'plot_single_epoch_neural_deltas', 'plot_perturbation_types', 'type_deltas', 'plot_type_bars',
-           'plot_recovery_heatmap', 'recovery_times', 'plot_recovery_bars', 'plot_deviation_heatmap',
-           'published_figures', 'figures_main', 'cli_figures']
+__all__ = ['METRIC_LABELS', 'DELTA_LABELS', 'FIGURES_DIR', 'TYPE_LABELS', 'TYPE_COLORS', 'FIGURE_NEEDS', 'FIGURES',
+           'WRITEUP_STARTS', 'HEATMAP_STARTS', 'PUBLISHED_FIGURES', 'figure_style', 'save_figure', 'drawn_texts',
+           'clipped_texts', 'fit_titles', 'plot_baseline_trajectories', 'plot_rsa_vs_loss', 'plot_neural_vs_loss',
+           'plot_single_epoch_deltas', 'plot_single_epoch_neural_deltas', 'plot_perturbation_types', 'type_deltas',
+           'plot_type_bars', 'plot_recovery_heatmap', 'recovery_times', 'plot_recovery_bars', 'plot_deviation_heatmap',
+           'FigureSpec', 'register_figure', 'figure_names', 'figure_jobs', 'draw_figures', 'figure_file', 'draw_figure',
+           'SweepTables', 'type_figure', 'PublishedTables', 'published_tables', 'published_figure', 'published_figures',
+           'figures_main', 'cli_figures']
 
 # %% ../nbs/07_figures.ipynb #10fc387d
 METRIC_LABELS = {'behavioral_rsa': 'Behavioral alignment (Spearman ρ)', 'test_loss': 'Test loss (MSE)',
@@ -238,7 +240,7 @@ def plot_neural_vs_loss(epochs: pd.DataFrame, neural: pd.DataFrame, *, dataset: 
         for ax in axes.flat: ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
         for ax in axes[-1, :]: ax.set_xlabel('Test loss (MSE, reversed)')
         h, l = axes.flat[0].get_legend_handles_labels(); fig.legend(h, l, loc='outside lower center', ncol=len(l))
-        what = 'Ceiling-normalised neural alignment' if value == 'rsa_normalized' else 'Neural alignment'
+        what = 'Ceiling-normalized neural alignment' if value == 'rsa_normalized' else 'Neural alignment'
         fig.suptitle(f'{what} versus test loss, {_dataset_label(dataset)} ROIs (baselines)' + (', 95% bootstrap CI' if band else ''),
                      fontweight='bold')
     cols = ['dataset', 'roi', 'seed', 'epoch', 'test_loss', 'rsa'] + [c for c in (value, f'{value}_ci_low', f'{value}_ci_high')
@@ -303,7 +305,7 @@ def plot_single_epoch_neural_deltas(neural: pd.DataFrame, *, dataset: str = 'nod
         for ax in axes.flat[len(order):]: ax.set_visible(False)
         for ax in axes[:, 0]: ax.set_ylabel('Δ ' + _VALUE_LABELS[value][0].lower() + _VALUE_LABELS[value][1:])
         for ax in axes[-1, :]: ax.set_xlabel('Perturbed epoch')
-        what = 'ceiling-normalised neural alignment' if value == 'rsa_normalized' else 'neural alignment'
+        what = 'ceiling-normalized neural alignment' if value == 'rsa_normalized' else 'neural alignment'
         fig.suptitle(f'Single-epoch perturbation: change in {what}, {_dataset_label(dataset)} ({_seeds_text(deltas)})',
                      fontweight='bold')
     return _finish(fig, deltas, name or f'single_epoch_neural_deltas_{dataset}' + ('_normalized' if value == 'rsa_normalized' else ''), out_dir)
@@ -490,53 +492,203 @@ def plot_deviation_heatmap(epochs: pd.DataFrame, *, sweep='variable_length', see
             ax.set_title(title + (f' (mean over {n} seeds)' if n > 1 else f' (seed {dev.seed.iloc[0]})'))
     return _finish(fig, dev, name, out_dir)
 
-# %% ../nbs/07_figures.ipynb #4ba31ff3
-from .analysis import load_paper_results, load_vit_results, VIT_SEED
+# %% ../nbs/07_figures.ipynb #ab723058
+import functools, inspect
+from dataclasses import dataclass, field
+from typing import Callable, Literal
+
+FIGURE_NEEDS = ('published', 'sweep', 'zoo')   # what a figure is drawn from: published results, a sweep's tables, zoo scores
+
+@dataclass(frozen=True)
+class FigureSpec:
+    "A figure of the registry: the data it needs, the function that draws it, the views it draws and its options."
+    name: str                                     # the registry's key (a `{type}` in it: one figure per perturbation type)
+    needs: Literal['published', 'sweep', 'zoo']   # the data it is drawn from (`FIGURE_NEEDS`)
+    draw: Callable                                # the plot function: returns a figure with its values as `fig.data`
+    views: Optional[Callable] = None              # data -> {file name: (args, keyword args) of `draw`}; None: on request only
+    options: dict = field(default_factory=dict)   # keyword arguments of every call of `draw`
+    file_name: Optional[Callable] = None          # draw's arguments -> file name when drawn on request; None: `name`
+
+# %% ../nbs/07_figures.ipynb #5c1b69c8
+FIGURES: dict[str, FigureSpec] = {}
+
+def register_figure(spec: FigureSpec) -> FigureSpec:
+    "Add `spec` to `FIGURES` (a re-run of its definition replaces it; another figure of the same name raises); return it."
+    if spec.needs not in FIGURE_NEEDS:
+        raise ValueError(f"figure {spec.name!r}: needs={spec.needs!r}; expected one of {list(FIGURE_NEEDS)}")
+    old = FIGURES.get(spec.name)
+    if old is not None and (old.needs, old.draw.__qualname__) != (spec.needs, spec.draw.__qualname__):
+        raise ValueError(f"figure {spec.name!r} is already registered (drawn by {old.draw.__qualname__}): choose another name")
+    FIGURES[spec.name] = spec
+    return spec
+
+def figure_names(needs: str) -> list[str]:
+    "The names of the registry's figures drawn from `needs` data, in the order they were registered."
+    return [n for n, s in FIGURES.items() if s.needs == needs]
+
+# %% ../nbs/07_figures.ipynb #b33b1a37
+def figure_jobs(needs: str, data, names=None) -> dict[str, Callable]:
+    "File name -> function drawing it, for each view of `data` that the `needs` figures (or those of `names`) draw."
+    jobs = {}
+    for spec in [FIGURES[n] for n in (figure_names(needs) if names is None else names)]:
+        for file, (args, kwargs) in spec.views(data).items():
+            jobs[file] = functools.partial(spec.draw, *args, **{**spec.options, **kwargs})
+    return jobs
+
+def draw_figures(needs: str, data, out_dir=None, formats=('png', 'pdf'), names=None) -> dict[str, list[Path]]:
+    "Draw each of `figure_jobs`, save it into `out_dir` (`save_figure`, its CSV beside it) and close it; paths by file name."
+    paths = {}
+    for file, make in figure_jobs(needs, data, names).items():
+        fig = make(); paths[file] = save_figure(fig, file, out_dir, formats); plt.close(fig)
+    return paths
+
+# %% ../nbs/07_figures.ipynb #0b765e1b
+def figure_file(name: str, **arguments) -> str:
+    "The default file name of registry figure `name` drawn with `arguments` (the others at `draw`'s defaults)."
+    spec = FIGURES[name]
+    if spec.file_name is None: return name
+    bound = inspect.signature(spec.draw).bind_partial(**{**spec.options, **arguments}); bound.apply_defaults()
+    return spec.file_name(**bound.arguments)
+
+def draw_figure(name: str, *args, out_dir=None, formats=('png', 'pdf'), **arguments):
+    "Draw registry figure `name` from `args` and `arguments` (over its options); saved under `figure_file` into `out_dir` if given."
+    spec = FIGURES[name]
+    fig = spec.draw(*args, **{**spec.options, **arguments})
+    if out_dir is not None: save_figure(fig, figure_file(name, **arguments), out_dir, formats)
+    return fig
+
+# %% ../nbs/07_figures.ipynb #b284ade0
+class SweepTables(NamedTuple):
+    "A sweep's tables as its figures read them."
+    epochs: pd.DataFrame                    # `collect`'s table: baselines and the runs of one perturbed sweep
+    neural: Optional[pd.DataFrame] = None   # `neural_table` of it (None or empty: no neural figures)
+    fisher: Optional[pd.DataFrame] = None   # `fisher_epochs` of it (None: no Fisher figures)
+
+# %% ../nbs/07_figures.ipynb #d1a4a127
+def _sweep_name(df: pd.DataFrame) -> Optional[str]:
+    "The name of the perturbed sweep of a collected table (None when it holds only baselines)."
+    return df.loc[df.sweep != BASELINE, 'sweep'].iloc[0] if (df.sweep != BASELINE).any() else None
+
+def _per_type(name: str, t: SweepTables, view: Callable, table: str = 'epochs') -> dict:
+    "`{name, its {type} filled: view(t, baseline rows + the type's rows of t.<table>, sweep)}` per type; None views dropped."
+    df = getattr(t, table)
+    sweep = None if df is None else _sweep_name(df)
+    if sweep is None: return {}
+    types = sorted(df[df.sweep == sweep].perturb_type.unique())
+    views = {tp: view(t, df[(df.sweep == BASELINE) | (df.perturb_type == tp)], sweep) for tp in types}
+    return {name.format(type=tp): v for tp, v in views.items() if v is not None}
+
+# %% ../nbs/07_figures.ipynb #61065a7b
+def _rows_view(t, rows, sweep): return (rows,), dict(sweep=sweep)
+
+def type_figure(name: str, draw: Callable, view: Callable = _rows_view, options: Optional[dict] = None,
+                table: str = 'epochs') -> FigureSpec:
+    "A sweep figure per perturbation type (`{type}` in `name`): `view(tables, rows, sweep)` gives draw's (args, kwargs) or None."
+    return FigureSpec(name, 'sweep', draw, lambda t: _per_type(name, t, view, table), options or {})
+
+# %% ../nbs/07_figures.ipynb #eaeb80c0
+def _types_view(t: SweepTables) -> dict:
+    "The perturbation types compared at the sweep's shortest perturbation length."
+    df, name = t.epochs, _sweep_name(t.epochs)
+    if name is None: return {}
+    one = df[(df.sweep == BASELINE) | (df.perturb_length == df[df.sweep == name].perturb_length.min())]
+    return {'perturbation_types': ((one,), dict(sweep=name))}
+
+def _single_view(t, rows, sweep):
+    "A type's single-epoch runs and the baselines, when it has any."
+    if not (rows[rows.sweep == sweep].perturb_length == 1).any(): return None
+    return (rows[(rows.sweep == BASELINE) | (rows.perturb_length == 1)],), dict(sweep=sweep)
+
+def _has_neural(t: SweepTables) -> bool: return t.neural is not None and len(t.neural) > 0
+
+def _neural_single_view(t, rows, sweep):
+    "The neural rows of the baselines and of a type's single-epoch runs, when it has any and the sweep was evaluated."
+    runs = rows[(rows.sweep == sweep) & (rows.perturb_length == 1)]
+    if not _has_neural(t) or not len(runs): return None
+    keys = ['sweep', 'seed', 'perturb_epoch', 'perturb_length']
+    return (t.neural[(t.neural.sweep == BASELINE) | t.neural.set_index(keys).index.isin(runs.set_index(keys).index)],), dict(sweep=sweep)
+
+for _spec in [
+    FigureSpec('baseline_trajectories', 'sweep', plot_baseline_trajectories,
+               lambda t: {'baseline_trajectories': ((t.epochs,), dict(window=(5, 10) if t.epochs.epoch.max() >= 10 else None))}),
+    FigureSpec('perturbation_types', 'sweep', plot_perturbation_types, _types_view),
+    type_figure('single_epoch_deltas_{type}', plot_single_epoch_deltas, _single_view),
+    type_figure('recovery_heatmap_{type}', plot_recovery_heatmap),
+    type_figure('recovery_bars_{type}', plot_recovery_bars),
+    type_figure('deviation_heatmaps_{type}', plot_deviation_heatmap),
+    FigureSpec('neural_vs_loss', 'sweep', plot_neural_vs_loss,
+               lambda t: {'neural_vs_loss': ((t.epochs, t.neural), {})} if _has_neural(t) else {}, dict(dataset='neural', until_best=False)),
+    type_figure('single_epoch_neural_deltas_{type}', plot_single_epoch_neural_deltas, _neural_single_view, dict(dataset='neural', seed=None)),
+]: register_figure(_spec)
+
+# %% ../nbs/07_figures.ipynb #f037f871
+from .analysis import load_paper_results, load_vit_results, VIT_SEED, Results, VitResults
 
 WRITEUP_STARTS = (1, 2, 3, 6, 7, 8, 10, 40, 70, 80, 90)                     # the starts of the write-up's fig 4
 HEATMAP_STARTS = (1, 2, 3, 6, 7, 8, 10, 20, 30, 40, 50, 70, 80, 90)        # the starts of the published heatmaps
 
-def _published(ep, ne, vit) -> dict:
-    "The figures the published results support: name -> function drawing it from the epoch, neural and ViT tables."
-    clip = None if ep is None else select(ep, source='paper')
-    return {'fig1_baseline_trajectories': lambda: plot_baseline_trajectories(select(clip, sweep=BASELINE)),
-            'fig3a_rsa_vs_loss_nod_seed1': lambda: plot_rsa_vs_loss(ep, ne, seed=1, dataset='nod'),
-            'rsa_vs_loss_things_seed1': lambda: plot_rsa_vs_loss(ep, ne, seed=1, dataset='things'),   # not the paper's fig 3b
-            'neural_vs_loss_nod': lambda: plot_neural_vs_loss(ep, ne, dataset='nod'),
-            'neural_vs_loss_things': lambda: plot_neural_vs_loss(ep, ne, dataset='things'),
-            'fig4c_single_epoch_neural_deltas_nod_seed1': lambda: plot_single_epoch_neural_deltas(ne, dataset='nod', seed=1),
-            'single_epoch_neural_deltas_nod_3seeds': lambda: plot_single_epoch_neural_deltas(ne, dataset='nod', seed=None),
-            'single_epoch_neural_deltas_things_seed1': lambda: plot_single_epoch_neural_deltas(ne, dataset='things', seed=1),
-            # the write-up's figures (ViT-Project `Figures/`), from its per-epoch results
-            'writeup_fig1a_clip_alignment_vs_loss': lambda: plot_rsa_vs_loss(
-                ep, seed=1, label_epochs=(1, 5, 10, 15), title='CLIP-HBA baseline (seed 1): behavioral alignment'),
-            'writeup_fig1b_vit_alignment_vs_loss': lambda: plot_rsa_vs_loss(
-                vit.epochs, seed=VIT_SEED, until_best=False, label_epochs=(1, 5, 11, 17, 40),
-                loss_label='Validation loss (cross-entropy, reversed)', title='ViT-B/16 on ImageNet: behavioral alignment'),
-            'writeup_fig2a_perturbation_types': lambda: plot_type_bars(
-                type_deltas(clip), title='CLIP-HBA: change at the perturbed epoch, by perturbation type (seed 1)'),
-            'writeup_fig2b_vit_perturbation_types': lambda: plot_type_bars(
-                vit.effects.rename(columns={'perturb_type': 'type'}), labels={'test_loss': 'Δ validation loss (cross-entropy)'},
-                title='ViT-B/16: change at the perturbed epoch, by perturbation type (published effects)'),
-            'writeup_fig3a_single_epoch_delta_test_loss': lambda: plot_single_epoch_deltas(
-                clip, seed=1, metrics=('test_loss',)),
-            'writeup_fig3b_single_epoch_delta_alignment': lambda: plot_single_epoch_deltas(
-                clip, seed=1, metrics=('behavioral_rsa',)),
-            'writeup_fig4_recovery': lambda: plot_recovery_bars(clip, seeds=1, starts=WRITEUP_STARTS),
-            'recovery_heatmap': lambda: plot_recovery_heatmap(clip, seeds=1, starts=HEATMAP_STARTS),
-            'fig5_deviation_heatmaps': lambda: plot_deviation_heatmap(clip, seeds=1, starts=HEATMAP_STARTS)}
+class PublishedTables(NamedTuple):
+    "The published results as their figures read them."
+    epochs: pd.DataFrame    # `load_paper_results().epochs`: the CLIP-HBA sweeps (source 'paper') and the write-up's own
+    neural: pd.DataFrame    # `load_paper_results().neural`
+    vit: VitResults         # `load_vit_results()`: the write-up's ViT-B/16 baseline and effects
+    clip: pd.DataFrame      # the rows of `epochs` with source 'paper'
 
-PUBLISHED_FIGURES = tuple(_published(None, None, None))
+def published_tables(results: Results, vit: VitResults) -> PublishedTables:
+    "The `PublishedTables` of `load_paper_results()` and `load_vit_results()`."
+    return PublishedTables(results.epochs, results.neural, vit, select(results.epochs, source='paper'))
+
+# %% ../nbs/07_figures.ipynb #7b45c1fa
+def published_figure(name: str, draw: Callable, inputs: Callable, **options) -> FigureSpec:
+    "The published figure `name`: `draw(*inputs(tables), **options)` from the `PublishedTables`, saved as `name`."
+    return FigureSpec(name, 'published', draw, lambda p: {name: (inputs(p), {})}, options)
+
+def _ep_ne(p): return p.epochs, p.neural
+def _ne(p): return (p.neural,)
+
+for _spec in [
+    published_figure('fig1_baseline_trajectories', plot_baseline_trajectories, lambda p: (select(p.clip, sweep=BASELINE),)),
+    published_figure('fig3a_rsa_vs_loss_nod_seed1', plot_rsa_vs_loss, _ep_ne, seed=1, dataset='nod'),
+    published_figure('rsa_vs_loss_things_seed1', plot_rsa_vs_loss, _ep_ne, seed=1, dataset='things'),   # not the paper's fig 3b
+    published_figure('neural_vs_loss_nod', plot_neural_vs_loss, _ep_ne, dataset='nod'),
+    published_figure('neural_vs_loss_things', plot_neural_vs_loss, _ep_ne, dataset='things'),
+    published_figure('fig4c_single_epoch_neural_deltas_nod_seed1', plot_single_epoch_neural_deltas, _ne, dataset='nod', seed=1),
+    published_figure('single_epoch_neural_deltas_nod_3seeds', plot_single_epoch_neural_deltas, _ne, dataset='nod', seed=None),
+    published_figure('single_epoch_neural_deltas_things_seed1', plot_single_epoch_neural_deltas, _ne, dataset='things', seed=1),
+]: register_figure(_spec)
+
+# %% ../nbs/07_figures.ipynb #0da23588
+def _clip(p): return (p.clip,)
+
+for _spec in [   # the write-up's figures (ViT-Project `Figures/`), from its per-epoch results
+    published_figure('writeup_fig1a_clip_alignment_vs_loss', plot_rsa_vs_loss, lambda p: (p.epochs,), seed=1,
+                     label_epochs=(1, 5, 10, 15), title='CLIP-HBA baseline (seed 1): behavioral alignment'),
+    published_figure('writeup_fig1b_vit_alignment_vs_loss', plot_rsa_vs_loss, lambda p: (p.vit.epochs,), seed=VIT_SEED,
+                     until_best=False, label_epochs=(1, 5, 11, 17, 40), loss_label='Validation loss (cross-entropy, reversed)',
+                     title='ViT-B/16 on ImageNet: behavioral alignment'),
+    published_figure('writeup_fig2a_perturbation_types', plot_type_bars, lambda p: (type_deltas(p.clip),),
+                     title='CLIP-HBA: change at the perturbed epoch, by perturbation type (seed 1)'),
+    published_figure('writeup_fig2b_vit_perturbation_types', plot_type_bars,
+                     lambda p: (p.vit.effects.rename(columns={'perturb_type': 'type'}),),
+                     labels={'test_loss': 'Δ validation loss (cross-entropy)'},
+                     title='ViT-B/16: change at the perturbed epoch, by perturbation type (published effects)'),
+    published_figure('writeup_fig3a_single_epoch_delta_test_loss', plot_single_epoch_deltas, _clip, seed=1, metrics=('test_loss',)),
+    published_figure('writeup_fig3b_single_epoch_delta_alignment', plot_single_epoch_deltas, _clip, seed=1, metrics=('behavioral_rsa',)),
+    published_figure('writeup_fig4_recovery', plot_recovery_bars, _clip, seeds=1, starts=WRITEUP_STARTS),
+    published_figure('recovery_heatmap', plot_recovery_heatmap, _clip, seeds=1, starts=HEATMAP_STARTS),
+    published_figure('fig5_deviation_heatmaps', plot_deviation_heatmap, _clip, seeds=1, starts=HEATMAP_STARTS),
+]: register_figure(_spec)
+
+# %% ../nbs/07_figures.ipynb #413a1463
+PUBLISHED_FIGURES = tuple(figure_names('published'))
 
 def published_figures(out_dir=None, *, results=None, vit=None, names=None, formats=('png', 'pdf')) -> dict[str, list[Path]]:
     "Draw the figures the published results support (all, or `names`) into `out_dir` (default `FIGURES_DIR`), a CSV beside each."
     unknown = sorted(set(names or ()) - set(PUBLISHED_FIGURES))
     if unknown: raise ValueError(f"unknown figure names {unknown}; known: {', '.join(PUBLISHED_FIGURES)}")
     results = load_paper_results() if results is None else results
-    jobs, paths = _published(*results, load_vit_results() if vit is None else vit), {}
-    for name in names or PUBLISHED_FIGURES:
-        fig = jobs[name](); paths[name] = save_figure(fig, name, out_dir, formats); plt.close(fig)
-    return paths
+    tables = published_tables(results, load_vit_results() if vit is None else vit)
+    return draw_figures('published', tables, out_dir, formats, names=list(names) if names else None)
 
 # %% ../nbs/07_figures.ipynb #b946362a
 import argparse

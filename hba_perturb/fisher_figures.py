@@ -16,7 +16,7 @@ from .analysis import BASELINE, check_columns, split_baseline, own_epochs, sweep
 from .figures import figure_style, save_figure, fit_titles, METRIC_LABELS
 
 # %% auto #0
-__all__ = ['FISHER_LABELS', 'plot_fisher_trajectories', 'save_fisher_figure', 'plot_fisher_deltas']
+__all__ = ['FISHER_LABELS', 'FISHER_FIGURES', 'plot_fisher_trajectories', 'save_fisher_figure', 'plot_fisher_deltas']
 
 # %% ../nbs/07a_fisher_figures.ipynb #b62e7a7b
 FISHER_LABELS = {'fisher_total': 'Fisher information (tr F)', 'fisher_m': 'tr F, DoRA magnitudes m',
@@ -103,3 +103,23 @@ def plot_fisher_deltas(epochs: pd.DataFrame, *, metric: str = 'fisher_total', ou
     fit_titles(fig)
     if out_dir is not None: save_fisher_figure(fig, name, out_dir)
     return fig
+
+# %% ../nbs/07a_fisher_figures.ipynb #866ecd75
+from .figures import FigureSpec, SweepTables, register_figure, type_figure
+
+def _fisher_recorded(t: SweepTables) -> bool:
+    "Whether the sweep's Fisher epochs hold the Fisher information of its baselines."
+    f = t.fisher
+    return f is not None and 'fisher_total' in f.columns and not f.loc[f.sweep == BASELINE, 'fisher_total'].isna().all()
+
+def _fisher_deltas_view(t, rows, sweep):
+    "A type's rows, when it has single-epoch runs and some single-epoch run recorded the Fisher information."
+    if not _fisher_recorded(t): return None
+    single = t.fisher[(t.fisher.sweep != BASELINE) & (t.fisher.perturb_length == 1)]
+    if not single.fisher_total.notna().any(): return None
+    return ((rows,), {}) if (rows[rows.sweep != BASELINE].perturb_length == 1).any() else None
+
+FISHER_FIGURES = tuple(register_figure(s).name for s in [
+    FigureSpec('fisher_trajectories', 'sweep', plot_fisher_trajectories,
+               lambda t: {'fisher_trajectories': ((t.fisher,), {})} if _fisher_recorded(t) else {}),
+    type_figure('single_epoch_fisher_deltas_{type}', plot_fisher_deltas, _fisher_deltas_view, table='fisher')])

@@ -37,7 +37,7 @@ from PIL import Image
 # %% ../nbs/04b_guided.ipynb #ac5ae149
 @dataclass(frozen=True)
 class PixelSpace:
-    "A normalisation: `to_pixels` maps model inputs to [0, 1] pixels, `to_inputs` maps pixels back."
+    "A normalization: `to_pixels` maps model inputs to [0, 1] pixels, `to_inputs` maps pixels back."
     mean: tuple
     std: tuple
     def _stats(self, x): 
@@ -47,7 +47,7 @@ class PixelSpace:
     def to_inputs(self, p: torch.Tensor) -> torch.Tensor: m, s = self._stats(p); return (p - m) / s
 
 def pixel_space(training_mode: str) -> PixelSpace:
-    "The normalisation of a run's images: THINGS statistics for fine-tuning, ImageNet's for training from scratch."
+    "The normalization of a run's images: THINGS statistics for fine-tuning, ImageNet's for training from scratch."
     return PixelSpace(THINGS_MEAN, THINGS_STD) if training_mode == 'finetune' else PixelSpace(IMAGENET_MEAN, IMAGENET_STD)
 
 # %% ../nbs/04b_guided.ipynb #5d595454
@@ -139,8 +139,8 @@ class GuidedPerturbation:
     kind: str
     window: PerturbWindow
     guide: nn.Module
-    space: PixelSpace                 # how the batch's images are normalised
-    guide_space: PixelSpace           # how the guide wants its inputs normalised
+    space: PixelSpace                 # how the batch's images are normalized
+    guide_space: PixelSpace           # how the guide wants its inputs normalized
     eps: float = 0.5
     step: float = 0.1
     steps: int = 5
@@ -155,7 +155,7 @@ class GuidedPerturbation:
     def seed_for(self, epoch: int, batch_idx: int) -> int: return batch_seed(self.seed, epoch, batch_idx)
 
     def guided(self, images: torch.Tensor, targets: torch.Tensor, seed: Optional[int] = None) -> torch.Tensor:
-        "The batch's images after the guided steps, normalised like the input."
+        "The batch's images after the guided steps, normalized like the input."
         gen = None if seed is None else torch.Generator(device=images.device).manual_seed(seed)
         with guide_context(self.guide):
             fwd = guide_forward(self.guide)
@@ -212,7 +212,7 @@ def load_guide(path, arch: Optional[str] = None, device='cpu') -> nn.Module:
     return obj.to(device).eval().requires_grad_(False)
 
 def guide_space(guide: nn.Module, default: PixelSpace) -> PixelSpace:
-    "How `guide` wants its pixels normalised: its timm `pretrained_cfg` mean/std, else `default`."
+    "How `guide` wants its pixels normalized: its timm `pretrained_cfg` mean/std, else `default`."
     cfg = getattr(guide, 'pretrained_cfg', None) or {}
     return PixelSpace(tuple(cfg['mean']), tuple(cfg['std'])) if 'mean' in cfg and 'std' in cfg else default
 

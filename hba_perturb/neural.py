@@ -618,7 +618,7 @@ def neural_scores(features, roi_rdms, names: Sequence[str] | None = None, rdm_na
                   concepts: Sequence[str] | None = None, metric: str = 'cosine', method: str = 'spearman',
                   n_boot: int | str = 1000, seed: int = 0, ci: float = 0.95, ceilings: Mapping | None = None,
                   boot_subjects: bool | None = None, cache_dir=None, device='auto') -> pd.DataFrame:
-    "Per ROI: the reference's score with a bootstrap CI, the noise ceiling and the normalised score (`NEURAL_SCORE_COLUMNS`)."
+    "Per ROI: the reference's score with a bootstrap CI, the noise ceiling and the normalized score (`NEURAL_SCORE_COLUMNS`)."
     if method not in ('spearman', 'pearson'): raise ValueError(f"method: expected 'spearman' or 'pearson', got {method!r}")
     boot = bootstrap_options(n_boot, boot_subjects)
     target = prepare_target(roi_rdms, method, cache_dir=cache_dir)

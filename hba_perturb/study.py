@@ -25,7 +25,10 @@ from .sweeps import Sweep, conditions, run_sweep, runs_dir, run_dirs, collect, n
 from .datasets import things_fmri_images, nod_images
 from .evaluate import load_rdm
 from .neural import things_fmri_rdms, nod_rdms
-from . import figures as F
+from .analysis import BASELINE
+from .figures import (plot_baseline_trajectories, plot_single_epoch_deltas, plot_perturbation_types, plot_type_bars,
+                                 type_deltas, plot_recovery_heatmap, plot_recovery_bars, plot_deviation_heatmap,
+                                 plot_neural_vs_loss, plot_single_epoch_neural_deltas, save_figure, published_figures)
 
 # %% auto #0
 __all__ = ['STUDY_FIGURES', 'PER_TYPE_FIGURES', 'NEURAL_FIGURES', 'STUDY_KEYS', 'NEURAL_READERS', 'NEURAL_KEYS', 'CONFIGS_DIR',
@@ -56,21 +59,21 @@ def _ints(v, where: str) -> tuple:
 # %% ../nbs/11_study.ipynb #d193a2bb
 def _one_length(df, name):
     "The baseline rows and the single-epoch runs of the table."
-    return df[(df.sweep == F.BASELINE) | (df.perturb_length == 1)]
+    return df[(df.sweep == BASELINE) | (df.perturb_length == 1)]
 
 def _neural_deltas(df, name, nt, ds):
-    one = nt[(nt.sweep == F.BASELINE) | (nt.perturb_length == 1)]
-    return F.plot_single_epoch_neural_deltas(one, dataset=ds, seed=None, rois='all', sweep=name)
+    one = nt[(nt.sweep == BASELINE) | (nt.perturb_length == 1)]
+    return plot_single_epoch_neural_deltas(one, dataset=ds, seed=None, rois='all', sweep=name)
 
 STUDY_FIGURES = {   # name: f(collected table, experiment name, neural table, neural dataset name) -> figure
-    'baseline_trajectories': lambda df, name, nt, ds: F.plot_baseline_trajectories(df, window=(5, 10) if df.epoch.max() >= 10 else None),
-    'single_epoch_deltas': lambda df, name, nt, ds: F.plot_single_epoch_deltas(_one_length(df, name), sweep=name),
-    'perturbation_types': lambda df, name, nt, ds: F.plot_perturbation_types(df, sweep=name),
-    'perturbation_type_bars': lambda df, name, nt, ds: F.plot_type_bars(F.type_deltas(df, sweep=name)),
-    'recovery_heatmap': lambda df, name, nt, ds: F.plot_recovery_heatmap(df, sweep=name),
-    'recovery_bars': lambda df, name, nt, ds: F.plot_recovery_bars(df, sweep=name),
-    'deviation_heatmaps': lambda df, name, nt, ds: F.plot_deviation_heatmap(df, sweep=name),
-    'neural_vs_loss': lambda df, name, nt, ds: F.plot_neural_vs_loss(df, nt, dataset=ds, rois='all', until_best=False),
+    'baseline_trajectories': lambda df, name, nt, ds: plot_baseline_trajectories(df, window=(5, 10) if df.epoch.max() >= 10 else None),
+    'single_epoch_deltas': lambda df, name, nt, ds: plot_single_epoch_deltas(_one_length(df, name), sweep=name),
+    'perturbation_types': lambda df, name, nt, ds: plot_perturbation_types(df, sweep=name),
+    'perturbation_type_bars': lambda df, name, nt, ds: plot_type_bars(type_deltas(df, sweep=name)),
+    'recovery_heatmap': lambda df, name, nt, ds: plot_recovery_heatmap(df, sweep=name),
+    'recovery_bars': lambda df, name, nt, ds: plot_recovery_bars(df, sweep=name),
+    'deviation_heatmaps': lambda df, name, nt, ds: plot_deviation_heatmap(df, sweep=name),
+    'neural_vs_loss': lambda df, name, nt, ds: plot_neural_vs_loss(df, nt, dataset=ds, rois='all', until_best=False),
     'single_epoch_neural_deltas': _neural_deltas}
 PER_TYPE_FIGURES = ('single_epoch_deltas', 'recovery_heatmap', 'recovery_bars', 'deviation_heatmaps', 'single_epoch_neural_deltas')
 NEURAL_FIGURES = ('neural_vs_loss', 'single_epoch_neural_deltas')   # need `neural:` in the study file
@@ -320,7 +323,7 @@ def score_study(study: Study, out_dir, **kwargs) -> pd.DataFrame:
 def _type_rows(t, df, nt):
     "The baseline rows and the runs of perturbation type `t`, in the epoch table and the neural table."
     keys = ['sweep', 'seed', 'perturb_epoch', 'perturb_length']
-    keep = df[(df.sweep == F.BASELINE) | (df.perturb_type == t)]
+    keep = df[(df.sweep == BASELINE) | (df.perturb_type == t)]
     return keep, nt[nt.set_index(keys).index.isin(keep.set_index(keys).index)] if nt is not None else None
 
 def _figure_jobs(study: Study, out_dir) -> dict:
@@ -331,7 +334,7 @@ def _figure_jobs(study: Study, out_dir) -> dict:
             df = collect(Path(out_dir)/exp)
             tables[exp] = df, neural_table(df, ds, 'neural', Path(out_dir)/exp) if 'neural' in study.evaluations else None
         df, nt = tables[exp]
-        types = sorted(df.loc[df.sweep != F.BASELINE, 'perturb_type'].unique())
+        types = sorted(df.loc[df.sweep != BASELINE, 'perturb_type'].unique())
         for t in (types if fig_name in PER_TYPE_FIGURES and len(types) > 1 else [None]):
             d, n = _type_rows(t, df, nt) if t else (df, nt)
             jobs[fig_name + (f'_{t}' if t else '')] = lambda d=d, n=n, f=fig_name, e=exp: STUDY_FIGURES[f](d, e, n, ds)
@@ -343,8 +346,8 @@ def draw_study(study: Study, out_dir, formats=('png',)) -> dict[str, list[Path]]
     fig_dir, paths = Path(out_dir)/'figures', {}
     for name, make in _figure_jobs(study, out_dir).items():
         fig = make()
-        paths[name] = F.save_figure(fig, name, fig_dir, formats=formats); plt.close(fig)   # the images and `name.csv`
-    if study.published: paths.update({f'published/{k}': v for k, v in F.published_figures(fig_dir/'published', formats=formats).items()})
+        paths[name] = save_figure(fig, name, fig_dir, formats=formats); plt.close(fig)   # the images and `name.csv`
+    if study.published: paths.update({f'published/{k}': v for k, v in published_figures(fig_dir/'published', formats=formats).items()})
     return paths
 
 # %% ../nbs/11_study.ipynb #296c4d1a

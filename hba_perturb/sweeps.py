@@ -21,17 +21,17 @@ from .train import train_run
 from .scoring import evaluate_run
 from .analysis import (BASELINE, EPOCH_COLUMNS, RUN_KEYS, NEURAL_COLUMNS, run_epochs, sweep_deltas, recovery_table,
                                   split_baseline)
-from . import figures as F
-from . import fisher_figures as FF
+from .figures import SweepTables, draw_figures
+from .fisher_figures import FISHER_FIGURES   # also registers the Fisher figures
 
 # %% auto #0
-__all__ = ['WRITEUP_STARTS', 'HEATMAP_STARTS', 'STUDY_LENGTHS', 'STUDY_SEEDS', 'STATUS_COLUMNS', 'STATES', 'RERUN',
-           'STUDY_EFFECT_EPOCHS', 'STUDY_EFFECT_TYPES', 'ACCURACY_COLUMNS', 'Sweep', 'conditions', 'single_epoch_sweep',
-           'variable_length_sweep', 'save_sweep', 'load_sweep', 'status_path', 'job_path', 'runs_dir', 'broken_run',
-           'run_dirs', 'current_job_id', 'write_status', 'read_status', 'write_job', 'read_job', 'error_line',
-           'log_error', 'train_notebook', 'run_condition', 'slurm_queue', 'condition_state', 'sweep_status',
-           'SweepResult', 'run_sweep', 'main', 'cli', 'collect', 'evaluate_sweep', 'neural_table', 'plot_sweep',
-           'fisher_epochs', 'plot_fisher_sweep', 'perturbation_effect_sweep', 'sweep_epochs', 'perturbation_effects']
+__all__ = ['STUDY_LENGTHS', 'STUDY_SEEDS', 'STATUS_COLUMNS', 'STATES', 'RERUN', 'STUDY_EFFECT_EPOCHS', 'STUDY_EFFECT_TYPES',
+           'ACCURACY_COLUMNS', 'Sweep', 'conditions', 'single_epoch_sweep', 'variable_length_sweep', 'save_sweep',
+           'load_sweep', 'status_path', 'job_path', 'runs_dir', 'broken_run', 'run_dirs', 'current_job_id',
+           'write_status', 'read_status', 'write_job', 'read_job', 'error_line', 'log_error', 'train_notebook',
+           'run_condition', 'slurm_queue', 'condition_state', 'sweep_status', 'SweepResult', 'run_sweep', 'main', 'cli',
+           'collect', 'evaluate_sweep', 'neural_table', 'plot_sweep', 'fisher_epochs', 'plot_fisher_sweep',
+           'perturbation_effect_sweep', 'sweep_epochs', 'perturbation_effects', 'WRITEUP_STARTS', 'HEATMAP_STARTS']
 
 # %% ../nbs/08_sweeps.ipynb #44749679
 @dataclass
@@ -69,8 +69,8 @@ def conditions(sweep: Sweep, output_dir=None, drop_invalid: bool = False) -> lis
     return out
 
 # %% ../nbs/08_sweeps.ipynb #40b34ca3
-WRITEUP_STARTS = (1, 2, 3, 6, 7, 8, 10, 40, 70, 80, 90)
-HEATMAP_STARTS = (1, 2, 3, 6, 7, 8, 10, 20, 30, 40, 50, 70, 80, 90)
+from .figures import WRITEUP_STARTS, HEATMAP_STARTS   # the published grids
+_all_ = ['WRITEUP_STARTS', 'HEATMAP_STARTS']
 STUDY_LENGTHS = (2, 5, 10, 20, 30, 40, 50)
 STUDY_SEEDS = (1, 2, 3)
 
@@ -565,7 +565,7 @@ def collect(sweep_dir, tolerance: float = 0.01) -> pd.DataFrame:
     return df[first + [c for c in df.columns if c not in first]].sort_values(RUN_KEYS + ['epoch'], ignore_index=True)
 
 # %% ../nbs/08_sweeps.ipynb #65fee34a
-from .analysis import NEURAL_SCORE_COLUMNS
+from .analysis import NEURAL_OPTIONAL_COLUMNS
 from .neural import prepare_target
 
 def evaluate_sweep(sweep_dir, roi_rdms: dict, stimuli, metrics=('neural',), progress: bool = False, **kwargs) -> pd.DataFrame:
@@ -595,7 +595,7 @@ def neural_table(collected: pd.DataFrame, dataset: str = 'neural', metric: str =
     "The `eval_<metric>_<roi>` columns of `collect`'s table as the tidy neural table (`NEURAL_COLUMNS`) of 07_figures."
     prefix = f'eval_{metric}_'
     cols = [c for c in collected.columns if c.startswith(prefix)]
-    extra = NEURAL_SCORE_COLUMNS if sweep_dir is not None else []
+    extra = NEURAL_OPTIONAL_COLUMNS if sweep_dir is not None else []
     if not cols: return pd.DataFrame(columns=NEURAL_COLUMNS + extra)
     keys = ['sweep', 'seed', 'perturb_epoch', 'perturb_length', 'epoch']
     long = collected[keys + ['run_name'] + cols].melt(id_vars=keys + ['run_name'], var_name='roi', value_name='rsa').dropna(subset=['rsa'])
@@ -609,36 +609,8 @@ def neural_table(collected: pd.DataFrame, dataset: str = 'neural', metric: str =
 # %% ../nbs/08_sweeps.ipynb #9de3b637
 def plot_sweep(sweep_dir, out_dir=None, formats=('png',)) -> dict[str, list[Path]]:
     "Draw every figure the collected results of `sweep_dir` support into `out_dir` (default `sweep_dir/figures`)."
-    import matplotlib.pyplot as plt
     df = collect(sweep_dir); out_dir = Path(out_dir or Path(sweep_dir)/'figures')
-    name = df.loc[df.sweep != F.BASELINE, 'sweep'].iloc[0] if (df.sweep != F.BASELINE).any() else None
-    jobs = {'baseline_trajectories': lambda: F.plot_baseline_trajectories(df, window=(5, 10) if df.epoch.max() >= 10 else None)}
-    if name is not None:
-        pert = df[df.sweep == name]
-        one = df[(df.sweep == F.BASELINE) | (df.perturb_length == pert.perturb_length.min())]
-        jobs['perturbation_types'] = lambda: F.plot_perturbation_types(one, sweep=name)
-        for t in sorted(pert.perturb_type.unique()):
-            dt = df[(df.sweep == F.BASELINE) | (df.perturb_type == t)]
-            if (pert[pert.perturb_type == t].perturb_length == 1).any():
-                jobs[f'single_epoch_deltas_{t}'] = lambda dt=dt: F.plot_single_epoch_deltas(dt[(dt.sweep == F.BASELINE) | (dt.perturb_length == 1)], sweep=name)
-            jobs[f'recovery_heatmap_{t}'] = lambda dt=dt: F.plot_recovery_heatmap(dt, sweep=name)
-            jobs[f'recovery_bars_{t}'] = lambda dt=dt: F.plot_recovery_bars(dt, sweep=name)
-            jobs[f'deviation_heatmaps_{t}'] = lambda dt=dt: F.plot_deviation_heatmap(dt, sweep=name)
-    neural = neural_table(df)
-    if len(neural):                                            # runs evaluated with `evaluate_sweep`
-        jobs['neural_vs_loss'] = lambda: F.plot_neural_vs_loss(df, neural, dataset='neural', until_best=False)
-        if name is not None:
-            for t in sorted(df[df.sweep == name].perturb_type.unique()):
-                runs = df[(df.sweep == name) & (df.perturb_type == t) & (df.perturb_length == 1)]
-                if len(runs):
-                    nt = neural[(neural.sweep == F.BASELINE) | neural.set_index(['sweep', 'seed', 'perturb_epoch', 'perturb_length']).index.isin(
-                        runs.set_index(['sweep', 'seed', 'perturb_epoch', 'perturb_length']).index)]
-                    jobs[f'single_epoch_neural_deltas_{t}'] = lambda nt=nt: F.plot_single_epoch_neural_deltas(nt, dataset='neural', seed=None, sweep=name)
-    paths = {}
-    for fig_name, make in jobs.items():
-        fig = make(); paths[fig_name] = F.save_figure(fig, fig_name, out_dir, formats=formats); plt.close(fig)
-    paths.update(plot_fisher_sweep(sweep_dir, out_dir, formats))   # when the runs recorded the Fisher information
-    return paths
+    return draw_figures('sweep', SweepTables(df, neural_table(df), fisher_epochs(sweep_dir)), out_dir, formats)
 
 # %% ../nbs/08_sweeps.ipynb #dfeb3dcd
 def fisher_epochs(sweep_dir) -> pd.DataFrame:
@@ -653,18 +625,8 @@ def fisher_epochs(sweep_dir) -> pd.DataFrame:
 
 def plot_fisher_sweep(sweep_dir, out_dir=None, formats=('png',)) -> dict[str, list[Path]]:
     "The Fisher-information figures of a sweep whose runs recorded it, each with its CSV ({} when none did)."
-    import matplotlib.pyplot as plt
-    df, out_dir = fisher_epochs(sweep_dir), Path(out_dir or Path(sweep_dir)/'figures')
-    if 'fisher_total' not in df.columns or df.loc[df.sweep == F.BASELINE, 'fisher_total'].isna().all(): return {}
-    jobs = {'fisher_trajectories': lambda: FF.plot_fisher_trajectories(df)}
-    single = df[(df.sweep != F.BASELINE) & (df.perturb_length == 1)]
-    if single.fisher_total.notna().any():
-        for t in sorted(single.perturb_type.unique()):
-            jobs[f'single_epoch_fisher_deltas_{t}'] = lambda t=t: FF.plot_fisher_deltas(df[(df.sweep == F.BASELINE) | (df.perturb_type == t)])
-    paths = {}
-    for name, make in jobs.items():
-        fig = make(); paths[name] = FF.save_fisher_figure(fig, name, out_dir, formats); plt.close(fig)
-    return paths
+    fe, out_dir = fisher_epochs(sweep_dir), Path(out_dir or Path(sweep_dir)/'figures')
+    return draw_figures('sweep', SweepTables(fe, fisher=fe), out_dir, formats, names=FISHER_FIGURES)
 
 # %% ../nbs/08_sweeps.ipynb #1ee19f4d
 from .analysis import EPOCH_KEYS

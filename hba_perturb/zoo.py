@@ -389,9 +389,10 @@ def target_features(target: Target, features, stim_names: Sequence[str]) -> np.n
     return means[[pos[n] for n in target.names]]
 
 # %% ../nbs/10_zoo.ipynb #50516390
-SCORE_COLUMNS = ['model', 'family', 'source', 'name', 'pretrained', 'epoch', 'layer', 'layer_index', 'depth', 'target',
-                 'roi', 'measure', 'rho', 'p', 'ci_low', 'ci_high', 'subject_rho', 'ceiling_low', 'ceiling_high', 'normalized',
-                 'normalized_ci_low', 'normalized_ci_high', 'n_subjects', 'n_stimuli', 'raw', 'normalised', 'key']
+from .neural import NEURAL_SCORE_COLUMNS
+
+SCORE_COLUMNS = (['model', 'family', 'source', 'name', 'pretrained', 'epoch', 'layer', 'layer_index', 'depth', 'target']
+                 + NEURAL_SCORE_COLUMNS + ['raw', 'normalised', 'key'])   # a layer's row: `neural_scores`' columns and more
 MEASURE_ALIASES = {'raw': 'rho', 'normalised': 'normalized'}      # the zoo's first names, kept as columns
 
 def _prepared(target: Target):
@@ -622,6 +623,8 @@ def best_layers(table: pd.DataFrame, target: str, roi: str = '', by: str = 'rho'
     return d.loc[d.groupby('model', sort=False)[by].idxmax()].reset_index(drop=True)
 
 # %% ../nbs/10_zoo.ipynb #88ecd92d
+from .figures import FigureSpec, register_figure, figure_file
+
 FAMILY_COLORS = dict(zip(FAMILIES, sns.color_palette('colorblind', 4)))
 
 def _ceiling_band(ax, d: pd.DataFrame, measure: str):
@@ -686,8 +689,11 @@ def plot_zoo(table: pd.DataFrame, target: str = 'behavior', roi: str = '', measu
         axes[0, 0].set_ylabel(f"{target}{' ' + roi if roi else ''}: {unit}")
         _figure_legend(fig, fig.axes, loc='outside upper center', ncols=4)
     fig.data = best
-    if out_dir is not None: save_figure(fig, name or f"zoo_{target}{'_' + roi if roi else ''}_{measure}", out_dir)
+    if out_dir is not None: save_figure(fig, name or figure_file('zoo_scores', target=target, roi=roi, measure=measure), out_dir)
     return fig
+
+register_figure(FigureSpec('zoo_scores', 'zoo', plot_zoo,
+                           file_name=lambda target, roi, measure, **_: f"zoo_{target}{'_' + roi if roi else ''}_{measure}"))
 
 # %% ../nbs/10_zoo.ipynb #90def374
 def plot_layer_profiles(table: pd.DataFrame, target: str = 'behavior', roi: str = '', measure: str = 'rho', out_dir=None,
@@ -713,8 +719,11 @@ def plot_layer_profiles(table: pd.DataFrame, target: str = 'behavior', roi: str 
         ax.set_title('Layer profiles')
         _figure_legend(fig, [ax], loc='outside right upper')
     fig.data = d.reset_index(drop=True)
-    if out_dir is not None: save_figure(fig, name or f"zoo_layers_{target}{'_' + roi if roi else ''}_{measure}", out_dir)
+    if out_dir is not None: save_figure(fig, name or figure_file('zoo_layers', target=target, roi=roi, measure=measure), out_dir)
     return fig
+
+register_figure(FigureSpec('zoo_layers', 'zoo', plot_layer_profiles,
+                           file_name=lambda target, roi, measure, **_: f"zoo_layers_{target}{'_' + roi if roi else ''}_{measure}"))
 
 # %% ../nbs/10_zoo.ipynb #ae847fd3
 ZOO_FIELDS = dict(model=str, label=str, family=str, type=str, arch_type=str, params=float, flops=float,
@@ -874,8 +883,10 @@ def plot_grouped(best: pd.DataFrame, by: str = 'type', measure: str = 'rho', out
         ax.legend(fontsize='small', frameon=False, loc='upper right')
         ax.set_xlabel(by); ax.set_ylabel(f"best-layer {measure}"); ax.set_title(f"Zoo by {by} (bar: median)")
     fig.data = d[['model', 'family', by, measure, 'group_median']].reset_index(drop=True)
-    if out_dir is not None: save_figure(fig, name or f"zoo_by_{by}_{measure}", out_dir)
+    if out_dir is not None: save_figure(fig, name or figure_file('zoo_grouped', by=by, measure=measure), out_dir)
     return fig
+
+register_figure(FigureSpec('zoo_grouped', 'zoo', plot_grouped, file_name=lambda by, measure, **_: f"zoo_by_{by}_{measure}"))
 
 def fit_line(x, y, log_x: bool = True) -> dict:
     "Least-squares line of `y` on `x` (on log10 x when `log_x`): slope, intercept, Pearson r and its p, n."
@@ -906,8 +917,10 @@ def plot_alignment(best: pd.DataFrame, x: str = 'params', measure: str = 'rho', 
         ax.set_title(f"Alignment against {x}")
         ax.legend(fontsize='small', frameon=False)
     fig.data = d
-    if out_dir is not None: save_figure(fig, name or f"zoo_{measure}_vs_{x}", out_dir)
+    if out_dir is not None: save_figure(fig, name or figure_file('zoo_alignment', x=x, measure=measure), out_dir)
     return fig
+
+register_figure(FigureSpec('zoo_alignment', 'zoo', plot_alignment, file_name=lambda x, measure, **_: f"zoo_{measure}_vs_{x}"))
 
 # %% ../nbs/10_zoo.ipynb #62186a52
 class RandomImages(Dataset):
