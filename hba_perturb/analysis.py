@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .config import kinds_where
 from .datasets import fetch_tree
 from .evaluate import recovery_epoch, NEVER_RECOVERED
 
@@ -267,7 +268,7 @@ def run_epochs(run_dir, sweep: Optional[str] = None, source: str = 'hba_perturb'
                                   test_loss=m.val_loss, behavioral_rsa=m.behavioral_rsa_rho)), 'epochs', str(run_dir))
 
 # %% ../nbs/06a_analysis.ipynb #61de58ef
-SYNTHETIC_TYPES = ('random_target', 'label_shuffle', 'image_noise', 'uniform_images')
+SYNTHETIC_TYPES = kinds_where(study=True)     # the study's four synthetic kinds (`PERTURB_KINDS`, 00_config)
 _TYPE_STRENGTH = dict(random_target=1.0, label_shuffle=0.85, image_noise=0.35, uniform_images=0.25)
 
 def _baseline_curves(e, rng):

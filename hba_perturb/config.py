@@ -19,17 +19,15 @@ from .core import (atomic_write, atomic_dir, atomic_write_text, checksum_path, w
                               lock_is_stale, run_lock, content_hash)   # 00b_core; importable from here as before
 
 # %% auto #0
-__all__ = ['GUIDED_TYPES', 'PERTURB_TYPES', 'SELECT_WHICH', 'RANDOM_TARGET_STATS', 'EARLY_STOPPING_RULES', 'DIFFICULTY_SCORES',
-           'TRAINING_MODES', 'DATASET_TYPES', 'OPTIMIZERS', 'SCHEDULES', 'PRECISIONS', 'SCRATCH_PERTURBATIONS',
-           'SCRATCH_FEATURES', 'SCRATCH_TEST_TRANSFORMS', 'FISHER_KINDS', 'DEMO_FIELDS', 'PERTURB_OPTIONS',
-           'WINDOW_OPTIONS', 'ModelFields', 'DataFields', 'OptimFields', 'PerturbFields', 'BookkeepingFields',
-           'ScratchFields', 'FisherFields', 'RunConfig', 'demo_config', 'validate', 'path_problems', 'config_from_dict',
-           'apply_overrides', 'load_config', 'save_config', 'read_yaml', 'perturbation_options', 'run_name',
-           'baseline_config']
+__all__ = ['SELECT_WHICH', 'RANDOM_TARGET_STATS', 'EARLY_STOPPING_RULES', 'DIFFICULTY_SCORES', 'TRAINING_MODES', 'DATASET_TYPES',
+           'OPTIMIZERS', 'SCHEDULES', 'PRECISIONS', 'SCRATCH_PERTURBATIONS', 'SCRATCH_FEATURES',
+           'SCRATCH_TEST_TRANSFORMS', 'FISHER_KINDS', 'DEMO_FIELDS', 'PERTURB_KINDS', 'PERTURB_TYPES', 'GUIDED_TYPES',
+           'PERTURB_OPTIONS', 'WINDOW_OPTIONS', 'ModelFields', 'DataFields', 'OptimFields', 'PerturbFields',
+           'BookkeepingFields', 'ScratchFields', 'FisherFields', 'RunConfig', 'demo_config', 'PerturbKind',
+           'kinds_where', 'option_choices', 'validate', 'path_problems', 'config_from_dict', 'apply_overrides',
+           'load_config', 'save_config', 'read_yaml', 'perturbation_options', 'run_name', 'baseline_config']
 
 # %% ../nbs/00_config.ipynb #ba4d1e1a
-GUIDED_TYPES = ('enhance', 'degrade', 'select')   # model-guided (04b_guided): the guide changes or selects the images
-PERTURB_TYPES = ('none', 'random_target', 'label_shuffle', 'image_noise', 'uniform_images') + GUIDED_TYPES
 SELECT_WHICH = ('easiest', 'hardest')
 RANDOM_TARGET_STATS = ('reference', 'per_dim')      # random_target: one scalar mean/SD (the study's), or per dimension
 EARLY_STOPPING_RULES = ('pipeline', 'trainer')    # early stopping of a perturbed run (05_train)
@@ -179,6 +177,60 @@ def demo_config(**overrides) -> RunConfig:
     "The embedded CPU demo: tiny random CLIP, synthetic data, a few epochs."
     return RunConfig(**{**DEMO_FIELDS, **overrides}).validate()
 
+# %% ../nbs/00_config.ipynb #868f6bd2
+_CHANGES, _SEEDINGS = ('targets', 'images', 'selection', None), ('epoch', 'window', None)
+
+@dataclass(frozen=True)
+class PerturbKind:
+    "One kind of perturbation: what it changes, how it is seeded, its options, whether it reads the batch's pixels."
+    name: str
+    changes: Optional[str] = None    # 'targets', 'images', 'selection' (which images are trained on) or None (nothing)
+    seeding: Optional[str] = None    # 'epoch': seed + epoch * 1000 + batch_idx; 'window': the window's first epoch
+                                     # instead, under shuffle_seeding='reference' (the reference's); None: draws nothing
+    options: dict = field(default_factory=dict)  # RunConfig fields changing its numbers -> valid values (None: a number)
+    needs_pixels: bool = False       # its images are computed from the batch's pixels (image_noise: not when replacing)
+    target_stats: bool = False       # it draws targets from the training targets' mean and SD (make_perturbation's)
+    guided: bool = False             # it needs a guide model: built by `make_guided` (04b_guided), not make_perturbation
+    study: bool = False              # one of the study's four synthetic kinds (its sweeps, figures and scratch runs)
+    def __post_init__(self):
+        if self.changes not in _CHANGES or self.seeding not in _SEEDINGS:
+            raise ValueError(f"perturbation kind {self.name!r}: `changes` must be one of {_CHANGES} and `seeding` "
+                             f"one of {_SEEDINGS}, found {self.changes!r} and {self.seeding!r}")
+    @property
+    def constant_image(self) -> bool:
+        "Whether it gives every item the same image: it changes images, reads no pixels and draws nothing."
+        return self.changes == 'images' and not self.needs_pixels and self.seeding is None
+
+# %% ../nbs/00_config.ipynb #2a4ed14d
+PERTURB_KINDS = {k.name: k for k in (
+    PerturbKind('none'),
+    PerturbKind('random_target', 'targets', 'epoch', {'random_target_stats': RANDOM_TARGET_STATS}, target_stats=True,
+                study=True),
+    PerturbKind('label_shuffle', 'targets', 'window', {'shuffle_seeding': ('reference', 'per_epoch')}, study=True),
+    PerturbKind('image_noise', 'images', 'window', {'image_noise_mode': ('replace', 'additive'),
+                                                    'image_noise_eps': None}, needs_pixels=True, study=True),
+    PerturbKind('uniform_images', 'images', study=True),
+    PerturbKind('enhance', 'images', 'epoch', needs_pixels=True, guided=True),    # 'epoch': with guide_random_start
+    PerturbKind('degrade', 'images', 'epoch', needs_pixels=True, guided=True),
+    PerturbKind('select', 'selection', guided=True),
+)}
+
+# %% ../nbs/00_config.ipynb #bbf049c6
+def kinds_where(**where) -> tuple:
+    "Names of the perturbation kinds, in table order, whose fields have the values `where` (e.g. `guided=True`)."
+    return tuple(n for n, k in PERTURB_KINDS.items() if all(getattr(k, f) == v for f, v in where.items()))
+
+# %% ../nbs/00_config.ipynb #02639818
+def option_choices() -> dict:
+    "The valid values of the perturbations' options that are choices (`validate` checks them whatever the type)."
+    return {o: c for k in PERTURB_KINDS.values() for o, c in k.options.items() if c is not None}
+
+# %% ../nbs/00_config.ipynb #9bfbfc50
+PERTURB_TYPES = kinds_where()
+GUIDED_TYPES = kinds_where(guided=True)     # model-guided (04b_guided): the guide changes or selects the images
+PERTURB_OPTIONS = {n: tuple(k.options) for n, k in PERTURB_KINDS.items() if k.options}
+_STUDY_KINDS = kinds_where(study=True)
+
 # %% ../nbs/00_config.ipynb #7ee16f1d
 def _field_types() -> dict[str, str]:
     return {f.name: str(f.type) for f in fields(RunConfig)}
@@ -234,8 +286,8 @@ def validate(self: RunConfig, check_paths: bool = True) -> RunConfig:
     for name, typ in _field_types().items(): setattr(self, name, _coerce(name, getattr(self, name), typ))
     self.backbone = self.backbone.replace('/', '-') if self.backbone else self.backbone
     for name, choices in [('training_mode', TRAINING_MODES), ('dataset_type', DATASET_TYPES), ('optimizer', OPTIMIZERS),
-                          ('lr_schedule', SCHEDULES), ('precision', PRECISIONS), ('perturb_type', PERTURB_TYPES),
-                          ('image_noise_mode', ('replace', 'additive')), ('random_target_stats', RANDOM_TARGET_STATS), ('early_stopping_rule', EARLY_STOPPING_RULES), ('shuffle_seeding', ('reference', 'per_epoch')),
+                          ('lr_schedule', SCHEDULES), ('precision', PRECISIONS), ('perturb_type', kinds_where()),
+                          *option_choices().items(), ('early_stopping_rule', EARLY_STOPPING_RULES),
                           ('dora_impl', ('reference', 'peft')), ('baseline', ('train', 'require')),
                           ('forward', ('fast', 'full')), ('cache_dtype', ('fp32', 'fp16', 'bf16'))]:
         _choice(self, name, choices + (('auto',) if name == 'perturb_type' else ()))
@@ -374,18 +426,16 @@ def read_yaml(path) -> dict:
 # %% ../nbs/00_config.ipynb #21ef6af9
 def _sanitize(s: str) -> str: return re.sub(r'[^0-9a-zA-Z]+', '_', s).strip('_').lower()
 
-PERTURB_OPTIONS = {'image_noise': ('image_noise_mode', 'image_noise_eps'), 'random_target': ('random_target_stats',),
-                   'label_shuffle': ('shuffle_seeding',)}
 WINDOW_OPTIONS = ('early_stopping_rule',)   # options of every perturbed run: where it stops depends on them
 
 def perturbation_options(cfg: RunConfig) -> dict:
     "The options of `cfg`'s perturbation type that change its numbers (image_noise_eps only in additive mode)."
-    d = {k: getattr(cfg, k) for k in PERTURB_OPTIONS.get(cfg.perturb_type, ()) + (WINDOW_OPTIONS if cfg.perturb_type != 'none' else ())}
-    if cfg.training_mode == 'scratch' and cfg.perturb_type in _STUDY_KINDS: d = _scratch_options(cfg, d)
+    kind = PERTURB_KINDS.get(cfg.perturb_type)                      # None before validation ('auto')
+    names = tuple(kind.options if kind else ()) + (WINDOW_OPTIONS if cfg.perturb_type != 'none' else ())
+    d = {k: getattr(cfg, k) for k in names}
+    if cfg.training_mode == 'scratch' and kind is not None and kind.study: d = _scratch_options(cfg, d)
     if d.get('image_noise_mode') == 'replace' and not _scales_replacement(cfg): d.pop('image_noise_eps')
     return d
-
-_STUDY_KINDS = ('random_target', 'label_shuffle', 'image_noise', 'uniform_images')
 
 def _scales_replacement(cfg: RunConfig) -> bool:
     "Whether replacing noise is scaled by image_noise_eps (the study's 0.1 x N(0,1) in scratch mode)."

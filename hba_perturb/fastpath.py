@@ -13,6 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils import parametrize
 from torch.utils.data import DataLoader, Dataset
+from .config import PERTURB_KINDS
 from fastcore.basics import patch
 from .core import atomic_write, atomic_write_text, content_hash, file_stamp
 from .datasets import ImageList
@@ -335,13 +336,14 @@ class CachedImages(Dataset):
         if perturbation is None or not (perturbation.changes_images and perturbation.window.is_active(epoch)):
             if perturbation is not None: _, targets = perturbation(idx, targets, epoch, batch_idx)   # target perturbations
             return self.prefixes[idx if self.rows is None else self.rows[idx]], targets
-        dev, S = targets.device, self.fast.image_size
-        if perturbation.kind == 'uniform_images':                    # one constant image: its prefix once
+        dev, S, kind = targets.device, self.fast.image_size, PERTURB_KINDS[perturbation.kind]
+        if kind.constant_image:                                      # one constant image: its prefix once
             if self._constant is None:
                 img, _ = perturbation(torch.zeros(1, 3, S, S, device=dev), targets[:1], epoch, batch_idx)
                 self._constant = self.fast.image_prefix(img)
             return self._constant.expand(len(idx), *self._constant.shape[1:]), targets
-        if getattr(perturbation, 'noise', None) == 'replace': images = torch.zeros(len(idx), 3, S, S, device=dev)   # pixels unused
+        pixels = getattr(perturbation, 'needs_pixels', kind.needs_pixels)    # guided ones: their kind's
+        if not pixels: images = torch.zeros(len(idx), 3, S, S, device=dev)     # replacing noise: pixels unused
         else: images = torch.stack([_images(self.dataset, int(i)) for i in idx]).to(dev)
         images, targets = perturbation(images, targets, epoch, batch_idx)
         return self.fast.image_prefix(images), targets

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from typing import Optional
 
 import torch
-from .config import PERTURB_TYPES, GUIDED_TYPES
+from .config import PERTURB_TYPES, GUIDED_TYPES, PERTURB_KINDS, kinds_where, option_choices
 
 # %% auto #0
-__all__ = ['PerturbWindow', 'batch_seed', 'Perturbation', 'make_perturbation']
+__all__ = ['PERTURB_FUNCTIONS', 'OPTION_KEYWORDS', 'PerturbWindow', 'batch_seed', 'Perturbation', 'make_perturbation',
+           'perturbation_arguments']
 
 # %% ../nbs/04_perturbations.ipynb #884c5c6b
 @dataclass(frozen=True)
@@ -51,44 +52,88 @@ class Perturbation:
     image_noise_global_rng: bool = False
 
     @property
-    def changes_images(self) -> bool: return self.kind in ('image_noise', 'uniform_images') and self.window.length > 0
+    def changes_images(self) -> bool: return PERTURB_KINDS[self.kind].changes == 'images' and self.window.length > 0
     @property
-    def changes_targets(self) -> bool: return self.kind in ('random_target', 'label_shuffle') and self.window.length > 0
+    def changes_targets(self) -> bool: return PERTURB_KINDS[self.kind].changes == 'targets' and self.window.length > 0
+    @property
+    def needs_pixels(self) -> bool:
+        "Whether its images are computed from the batch's pixels (replacing noise is drawn from nothing)."
+        kind = PERTURB_KINDS[self.kind]
+        return kind.needs_pixels and not ('image_noise_mode' in kind.options and self.noise == 'replace')
 
     def seed_for(self, epoch: int, batch_idx: int) -> int:
-        "Seed of this batch's generator (window start for shuffle/noise under the reference seeding)."
-        start = self.kind in ('label_shuffle', 'image_noise') and self.shuffle_seeding == 'reference'
+        "Seed of this batch's generator (window start for the 'window' seeding under the reference's shuffle_seeding)."
+        start = PERTURB_KINDS[self.kind].seeding == 'window' and self.shuffle_seeding == 'reference'
         return batch_seed(self.seed, self.window.first_epoch if start else epoch, batch_idx)
 
     def __call__(self, images: torch.Tensor, targets: torch.Tensor, epoch: int, batch_idx: int):
-        if self.kind == 'none' or not self.window.is_active(epoch): return images, targets
-        s = self.seed_for(epoch, batch_idx)
-        if self.kind == 'random_target':
-            z = torch.randn(targets.shape, generator=_generator(targets.device, s), device=targets.device, dtype=targets.dtype)
-            return images, z * self.target_std.to(targets) + self.target_mean.to(targets)
-        if self.kind == 'label_shuffle':
-            return images, targets[torch.randperm(targets.shape[0], generator=_generator(targets.device, s), device=targets.device)]
-        if self.kind == 'uniform_images': return torch.full_like(images, 0.5), targets
-        if self.image_noise_global_rng:
-            torch.manual_seed(s); z = torch.randn_like(images)
-        else: z = torch.randn(images.shape, generator=_generator(images.device, s), device=images.device, dtype=images.dtype)
-        return (z if self.noise == 'replace' else images + self.noise_eps * z), targets
+        if not self.window.is_active(epoch): return images, targets
+        return PERTURB_FUNCTIONS[self.kind](self, images, targets, self.seed_for(epoch, batch_idx))
+
+# %% ../nbs/04_perturbations.ipynb #f5df8a47
+def _unchanged(p: Perturbation, images, targets, seed: int):
+    "`none`: the batch as it is."
+    return images, targets
+
+# %% ../nbs/04_perturbations.ipynb #574aa199
+def _random_target(p: Perturbation, images, targets, seed: int):
+    "`random_target`: targets `N(0,1) * target_std + target_mean`, drawn on the targets' device."
+    z = torch.randn(targets.shape, generator=_generator(targets.device, seed), device=targets.device, dtype=targets.dtype)
+    return images, z * p.target_std.to(targets) + p.target_mean.to(targets)
+
+# %% ../nbs/04_perturbations.ipynb #8aa1e2e8
+def _label_shuffle(p: Perturbation, images, targets, seed: int):
+    "`label_shuffle`: the targets permuted within the batch by `randperm(batch)`."
+    return images, targets[torch.randperm(targets.shape[0], generator=_generator(targets.device, seed), device=targets.device)]
+
+# %% ../nbs/04_perturbations.ipynb #3a456d9a
+def _image_noise(p: Perturbation, images, targets, seed: int):
+    "`image_noise`: `N(0,1)` instead of the images (`noise='replace'`) or `noise_eps` times it added to them."
+    if p.image_noise_global_rng:
+        torch.manual_seed(seed); z = torch.randn_like(images)
+    else: z = torch.randn(images.shape, generator=_generator(images.device, seed), device=images.device, dtype=images.dtype)
+    return (z if p.noise == 'replace' else images + p.noise_eps * z), targets
+
+# %% ../nbs/04_perturbations.ipynb #85c6b8ae
+def _uniform_images(p: Perturbation, images, targets, seed: int):
+    "`uniform_images`: the constant 0.5 in normalised space instead of the images."
+    return torch.full_like(images, 0.5), targets
+
+# %% ../nbs/04_perturbations.ipynb #00926a2b
+PERTURB_FUNCTIONS = {'none': _unchanged, 'random_target': _random_target, 'label_shuffle': _label_shuffle,
+                     'image_noise': _image_noise, 'uniform_images': _uniform_images}   # the guided kinds: `make_guided`
 
 # %% ../nbs/04_perturbations.ipynb #4d6897ab
+def _checked_stats(kind: str, target_mean, target_std) -> tuple:
+    "The training targets' statistics a kind draws from, as float32 tensors (raises when absent or negative)."
+    if target_mean is None or target_std is None:
+        raise ValueError(f"{kind} needs target_mean and target_std (the training targets' statistics)")
+    target_mean, target_std = torch.as_tensor(target_mean, dtype=torch.float32), torch.as_tensor(target_std, dtype=torch.float32)
+    if (target_std < 0).any(): raise ValueError("target_std must be >= 0")
+    return target_mean, target_std
+
 def make_perturbation(kind: Optional[str], window: PerturbWindow, seed: int = 42, target_mean=None, target_std=None,
                       noise: str = 'replace', noise_eps: float = 0.1, shuffle_seeding: str = 'reference',
                       image_noise_global_rng: bool = False) -> Perturbation:
     "Validated `Perturbation` of type `kind` (one of `PERTURB_TYPES`; `None`/'None' mean 'none')."
     kind = 'none' if kind in (None, 'None') else kind
-    if kind not in PERTURB_TYPES: raise ValueError(f"perturbation type must be one of {PERTURB_TYPES}, got {kind!r}")
-    if kind in GUIDED_TYPES: raise ValueError(f"{kind!r} needs a guide model: build it with `hba_perturb.guided.make_guided`")
-    if noise not in ('replace', 'additive'): raise ValueError(f"noise must be 'replace' or 'additive', got {noise!r}")
-    if shuffle_seeding not in ('reference', 'per_epoch'):
+    if kind not in PERTURB_KINDS: raise ValueError(f"perturbation type must be one of {kinds_where()}, got {kind!r}")
+    if PERTURB_KINDS[kind].guided:
+        raise ValueError(f"{kind!r} needs a guide model: build it with `hba_perturb.guided.make_guided`")
+    if kind not in PERTURB_FUNCTIONS: raise ValueError(f"perturbation type {kind!r} has no function in `PERTURB_FUNCTIONS`")
+    if noise not in option_choices()['image_noise_mode']:
+        raise ValueError(f"noise must be 'replace' or 'additive', got {noise!r}")
+    if shuffle_seeding not in option_choices()['shuffle_seeding']:
         raise ValueError(f"shuffle_seeding must be 'reference' or 'per_epoch', got {shuffle_seeding!r}")
-    if kind == 'random_target':
-        if target_mean is None or target_std is None:
-            raise ValueError("random_target needs target_mean and target_std (the training targets' statistics)")
-        target_mean, target_std = torch.as_tensor(target_mean, dtype=torch.float32), torch.as_tensor(target_std, dtype=torch.float32)
-        if (target_std < 0).any(): raise ValueError("target_std must be >= 0")
+    if PERTURB_KINDS[kind].target_stats: target_mean, target_std = _checked_stats(kind, target_mean, target_std)
     if not isinstance(window, PerturbWindow): window = PerturbWindow(*window)
     return Perturbation(kind, window, int(seed), target_mean, target_std, noise, float(noise_eps), shuffle_seeding, image_noise_global_rng)
+
+# %% ../nbs/04_perturbations.ipynb #87dc425b
+OPTION_KEYWORDS = {'image_noise_mode': 'noise', 'image_noise_eps': 'noise_eps', 'shuffle_seeding': 'shuffle_seeding'}
+
+def perturbation_arguments(cfg) -> dict:
+    "`make_perturbation`'s keyword arguments for the `RunConfig` `cfg`: its kind's options and its seeding's."
+    kind = PERTURB_KINDS[cfg.perturb_type]
+    names = tuple(kind.options) + (('shuffle_seeding',) if kind.seeding == 'window' else ())
+    return {OPTION_KEYWORDS[n]: getattr(cfg, n) for n in dict.fromkeys(names) if n in OPTION_KEYWORDS}

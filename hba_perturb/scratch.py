@@ -15,7 +15,7 @@ from torch import nn
 from torch.utils.data import Dataset, DistributedSampler
 from torchvision import transforms
 
-from .config import RunConfig
+from .config import RunConfig, PERTURB_KINDS, kinds_where
 from .perturbations import PerturbWindow, batch_seed
 from .datasets import IMAGENET_MEAN, IMAGENET_STD
 
@@ -28,7 +28,7 @@ __all__ = ['STUDY_TYPE_NAMES', 'LABEL_KINDS', 'RANK_STRIDE', 'random_labels', 's
 # %% ../nbs/04c_scratch.ipynb #3db7601c
 STUDY_TYPE_NAMES = {'target_noise': 'random_target', 'label_shuffle': 'label_shuffle', 'gaussian': 'image_noise',
                     'uniform_gray': 'uniform_images'}   # the study's perturbation_type -> our perturb_type
-LABEL_KINDS = ('random_target', 'label_shuffle')      # the study's perturbations of the labels (by data set index)
+LABEL_KINDS = kinds_where(study=True, changes='targets')   # the study's perturbations of the labels (by data set index)
 
 def random_labels(n: int, num_classes: int, seed: int = 42) -> np.ndarray:
     "The study's random labels: `RandomState(seed).randint(0, num_classes, n)`, one per image of the data set."
@@ -63,6 +63,7 @@ def dataset_labels(dataset) -> list[int]:
 
 # %% ../nbs/04c_scratch.ipynb #8c4a9dba
 RANK_STRIDE = 1_000_003      # seed offset per distributed rank
+_IMAGE_KINDS = kinds_where(study=True, changes='images')   # the study's perturbations of the images
 
 @dataclass
 class StudyImages:
@@ -76,13 +77,13 @@ class StudyImages:
     rank: int = 0
 
     @property
-    def changes_images(self) -> bool: return self.kind in ('image_noise', 'uniform_images') and self.window.length > 0
+    def changes_images(self) -> bool: return self.kind in _IMAGE_KINDS and self.window.length > 0
     @property
     def changes_targets(self) -> bool: return self.kind in LABEL_KINDS and self.window.length > 0
 
     def __call__(self, images: torch.Tensor, targets, epoch: int, batch_idx: int):
         if not self.changes_images or not self.window.is_active(epoch): return images, targets
-        if self.kind == 'uniform_images': return torch.full_like(images, self.blank), targets
+        if PERTURB_KINDS[self.kind].constant_image: return torch.full_like(images, self.blank), targets
         g = torch.Generator(device=images.device).manual_seed(batch_seed(self.seed, epoch, batch_idx) + RANK_STRIDE * self.rank)
         z = self.eps * torch.randn(images.shape, generator=g, device=images.device, dtype=images.dtype)
         return (z if self.mode == 'replace' else images + z), targets

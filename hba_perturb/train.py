@@ -33,7 +33,7 @@ from .datasets import (behavior_data, demo_data, fetch, ImageNetFolder, demo_ima
                                   unreadable_images)
 from .model import build_cliphba, load_prompts, demo_prompts, TINY_CFG
 from .dora import load_adapters, save_adapters
-from .perturbations import PerturbWindow, make_perturbation
+from .perturbations import PerturbWindow, make_perturbation, perturbation_arguments
 from .guided import GUIDED_TYPES, make_guided
 from .fastpath import FastCLIPHBA, cached_splits, CACHE_DTYPES
 from .evaluate import behavioral_metrics, check_rdm
@@ -313,7 +313,7 @@ def build_run(cfg: RunConfig, device, log=None, info: DistInfo = DistInfo()) -> 
     if cfg.perturb_type in GUIDED_TYPES: perturb, loader = make_guided(cfg, window, model, data, loader, device, log)
     elif study: perturb = study_perturbation(cfg, window, info.rank)
     else: perturb = make_perturbation(cfg.perturb_type, window, cfg.perturb_seed, target_mean=tmean, target_std=tstd,
-                                noise=cfg.image_noise_mode, noise_eps=cfg.image_noise_eps, shuffle_seeding=cfg.shuffle_seeding)
+                                      **perturbation_arguments(cfg))     # the kind's options (`PERTURB_KINDS`)
     scaler = torch.amp.GradScaler(device.type) if cfg.precision == 'fp16' else None
     fisher = fisher_probe(cfg, net, data, device) if cfg.fisher else None
     return RunParts(data, model, net, criterion, measure, opt, sched, loader, loader_gen, window, perturb, fp, wloader, scaler, info,
