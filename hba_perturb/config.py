@@ -452,8 +452,7 @@ def _options_tag(cfg: RunConfig) -> str:
     defaults = {f.name: f.default for f in fields(RunConfig)}
     d = {k: v for k, v in perturbation_options(cfg).items() if v != defaults[k]}
     if not d: return ''
-    import hashlib, json
-    return '_opts-' + hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:8]
+    return '_opts-' + content_hash(d).hexdigest()[:8]                  # sorted-key JSON of the options that differ
 
 def run_name(cfg: RunConfig) -> str:
     "The run name the reference composes from backbone, rank, perturbation and seeds (or `cfg.run_name` if set)."
