@@ -62,6 +62,7 @@ def check_columns(df: pd.DataFrame, columns: Sequence[str], where: str = 'table'
     missing = [c for c in columns if c not in df.columns]
     if missing: raise KeyError(f"{where}: expected columns {list(columns)}; missing {missing}; found {list(df.columns)}")
 
+# %% ../nbs/06a_analysis.ipynb #ab767123
 def tidy(df: pd.DataFrame, kind: str = 'epochs', where: str = 'table') -> pd.DataFrame:
     "Return `df` restricted to the `kind` ('epochs' or 'neural') schema columns, integer keys, sorted."
     if kind not in ('epochs', 'neural'): raise ValueError(f"kind must be 'epochs' or 'neural', got {kind!r}")
@@ -73,6 +74,7 @@ def tidy(df: pd.DataFrame, kind: str = 'epochs', where: str = 'table') -> pd.Dat
     keys = EPOCH_KEYS if kind == 'epochs' else NEURAL_KEYS
     return out.sort_values(keys, kind='stable').reset_index(drop=True)
 
+# %% ../nbs/06a_analysis.ipynb #f3eaffbb
 def select(df: pd.DataFrame, **filters) -> pd.DataFrame:
     "Rows of `df` whose columns equal the given values (lists/tuples: any of them; None: no filter)."
     keep = np.ones(len(df), bool)
@@ -82,6 +84,7 @@ def select(df: pd.DataFrame, **filters) -> pd.DataFrame:
         keep &= df[col].isin(val).to_numpy() if isinstance(val, (list, tuple, set, range)) else (df[col] == val).to_numpy()
     return df[keep]
 
+# %% ../nbs/06a_analysis.ipynb #727e456c
 def split_baseline(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     "Split a tidy table into (baseline rows, perturbed rows)."
     is_base = df['sweep'] == BASELINE
@@ -92,11 +95,13 @@ class Results(NamedTuple):
     epochs: pd.DataFrame   # EPOCH_COLUMNS
     neural: pd.DataFrame   # NEURAL_COLUMNS
 
+# %% ../nbs/06a_analysis.ipynb #c91e8106
 def _seed_of(path: Path) -> int:
     m = re.search(r'seed(\d+)', path.stem)
     if not m: raise ValueError(f"{path}: expected 'seed<N>' in the file name")
     return int(m.group(1))
 
+# %% ../nbs/06a_analysis.ipynb #c219424d
 def _paper_root(root) -> Path:
     "The `paper_results` folder: `root` (or its `paper_results/`), else a local mirror's, else downloaded via the registry."
     if root is None: return fetch_tree('paper_results')
@@ -106,6 +111,7 @@ def _paper_root(root) -> Path:
         raise FileNotFoundError(f"{root}: expected training_results/ and brain_rsa_results/ (the paper_results layout)")
     return root
 
+# %% ../nbs/06a_analysis.ipynb #78bc3007
 def _csvs(folder: Path, pattern: str) -> list[Path]:
     files = sorted(folder.glob(pattern))
     if not files: raise FileNotFoundError(f"{folder}: no files matching {pattern!r}")
@@ -122,6 +128,7 @@ def _paper_epochs(root: Path) -> pd.DataFrame:
                                         test_loss=d.test_loss, behavioral_rsa=d.behavioral_rsa_rho)))
     return tidy(pd.concat(frames), 'epochs', 'paper training results')
 
+# %% ../nbs/06a_analysis.ipynb #f417b33c
 def _paper_neural(root: Path) -> pd.DataFrame:
     frames = []
     for ds in ('nod', 'things'):
@@ -138,6 +145,7 @@ def _paper_neural(root: Path) -> pd.DataFrame:
                                             measure=PAPER_NEURAL_MEASURES[ds])))
     return _drop_repeated_rows(tidy(pd.concat(frames), 'neural', 'paper brain RSA results'), NEURAL_KEYS, 'rsa')
 
+# %% ../nbs/06a_analysis.ipynb #6de67fb7
 def _drop_repeated_rows(df: pd.DataFrame, keys: list, value: str) -> pd.DataFrame:
     "Rows written twice with the same value are kept once (the NOD sweep of seed 44 has run 62 epoch 62 twice); conflicting ones raise."
     rep = df[df.duplicated(keys, keep=False)]
@@ -153,6 +161,7 @@ VP_TYPE_FOLDERS = {'target_noise': 'random_target', 'label_shuffle': 'label_shuf
 VP_BASELINE_SEED = 1      # every CLIP-HBA experiment of the write-up branches from the baseline of seed 1
 VP_COLUMNS = ['epoch', 'train_loss', 'test_loss', 'behavioral_rsa_rho']
 
+# %% ../nbs/06a_analysis.ipynb #c63029dd
 def _vp_root(root=None) -> Path:
     "The write-up's `Data/` folder in or beside `root` (the mirror layout), else a local mirror's, else downloaded."
     r = None if root is None else Path(root)
@@ -169,6 +178,7 @@ def _vp_run(f: Path, sweep: str, ptype: str, start: int, length: int) -> pd.Data
                              perturb_length=length, epoch=d.epoch, train_loss=d.train_loss, test_loss=d.test_loss,
                              behavioral_rsa=d.behavioral_rsa_rho))
 
+# %% ../nbs/06a_analysis.ipynb #bf84f52b
 def _run_number(f: Path, pattern: str) -> tuple[int, ...]:
     m = re.fullmatch(pattern, f.name if '/' not in pattern else f'{f.parent.name}/{f.name}')
     if not m: raise ValueError(f"{f}: expected a name matching {pattern!r}")
@@ -181,6 +191,7 @@ def _length_csv(run_dir: Path) -> Path:
         if (run_dir/name).is_file(): return run_dir/name
     raise FileNotFoundError(f"{run_dir}: expected metrics.csv or training_res.csv")
 
+# %% ../nbs/06a_analysis.ipynb #9768e1e0
 def _vp_epochs(data: Path) -> pd.DataFrame:
     "The write-up's CLIP-HBA sweeps (single-epoch, perturbation types, variable length) as rows of the epoch table."
     clip, frames = data/'clip_results', []
@@ -206,6 +217,7 @@ def _vp_baseline_matches(data: Path, epochs: pd.DataFrame):
         raise ValueError(f"{f}: differs from the published baseline of seed {VP_BASELINE_SEED} (paper_results); "
                          f"the two folders come from different studies")
 
+# %% ../nbs/06a_analysis.ipynb #2605cfff
 def load_paper_results(root=None) -> Results:
     "Read the published results (`root`: `paper_results/` or its parent; default: mirror or sha256-checked download)."
     paper = _paper_root(root)
@@ -219,10 +231,12 @@ VIT_TYPES = {'gaussian': 'image_noise', 'uniform_gray': 'uniform_images', 'label
              'target_noise': 'random_target'}
 VIT_SEED = 0              # the write-up's ViT run sets no seed: 0 labels that single run
 
+# %% ../nbs/06a_analysis.ipynb #93662af8
 class VitResults(NamedTuple):
     epochs: pd.DataFrame    # EPOCH_COLUMNS + val_acc: the ViT-B/16 ImageNet baseline, 1-based epochs
     effects: pd.DataFrame   # one row per perturbation type, perturbed epoch and metric: value, baseline, delta
 
+# %% ../nbs/06a_analysis.ipynb #52c98b3d
 def _vit_epochs(f: Path) -> pd.DataFrame:
     d = pd.read_csv(f); check_columns(d, ['epoch', 'train_loss', 'val_loss', 'val_acc', 'rsa_score'], str(f))
     out = pd.DataFrame(dict(source='paper', sweep=BASELINE, perturb_type='none', seed=VIT_SEED, perturb_epoch=0,
@@ -244,6 +258,7 @@ def _vit_effects(f: Path) -> pd.DataFrame:
             for metric, k in (('test_loss', 'loss'), ('behavioral_rsa', 'rsa'))]
     return pd.concat(rows).sort_values(['metric', 'perturb_type', 'perturb_epoch'], kind='stable').reset_index(drop=True)
 
+# %% ../nbs/06a_analysis.ipynb #ecdc751d
 def load_vit_results(root=None) -> VitResults:
     "The write-up's ViT-B/16 ImageNet baseline and its single-epoch perturbation effects (`root` as `load_paper_results`)."
     data = _vp_root(root)
@@ -271,11 +286,13 @@ def run_epochs(run_dir, sweep: Optional[str] = None, source: str = 'hba_perturb'
 SYNTHETIC_TYPES = kinds_where(study=True)     # the study's four synthetic kinds (`PERTURB_KINDS`, 00_config)
 _TYPE_STRENGTH = dict(random_target=1.0, label_shuffle=0.85, image_noise=0.35, uniform_images=0.25)
 
+# %% ../nbs/06a_analysis.ipynb #6380c024
 def _baseline_curves(e, rng):
     loss = 28 + 86*np.exp(-(e - 1)/8) + 2.0*np.clip(e - 40, 0, None)/10 + rng.normal(0, .4, e.shape)
     rsa = 0.42 + 0.33/(1 + np.exp(-(e - 9)/2.0)) + 0.02*np.exp(-(e - 1)/2) + rng.normal(0, .004, e.shape)
     return loss, rsa
 
+# %% ../nbs/06a_analysis.ipynb #2b63a920
 def _perturbed(e, base_loss, base_rsa, kind, start, length, rng):
     "Loss and RSA of a run perturbed on epochs [start, start+length) (rows e >= start)."
     s, last = _TYPE_STRENGTH[kind], start + length - 1
@@ -321,6 +338,7 @@ def own_epochs(df: pd.DataFrame) -> pd.DataFrame:
 def _match_keys(df): return ['seed'] + (['dataset', 'roi'] if 'roi' in df.columns else [])
 def _run_keys(df): return NEURAL_RUN_KEYS if 'roi' in df.columns else RUN_KEYS
 
+# %% ../nbs/06a_analysis.ipynb #a0abb311
 def rows_until_best(df, keys):
     "Rows up to (and including) each run's minimum test loss."
     if 'test_loss' not in df.columns: raise KeyError("until_best needs a 'test_loss' column")
@@ -329,6 +347,7 @@ def rows_until_best(df, keys):
     df = df.merge(best, on=keys)
     return df[df.epoch <= df._best].drop(columns='_best')
 
+# %% ../nbs/06a_analysis.ipynb #8cd9b40a
 def _extreme(df, keys, metric, how):
     "The row of each group `keys` where `metric` is largest ('max') or smallest."
     df = df.reset_index(drop=True)                    # idxmax gives labels: they must be unique
@@ -338,6 +357,7 @@ def _extreme(df, keys, metric, how):
 # %% ../nbs/06a_analysis.ipynb #d0aa0860
 DELTA_MODES = ('per_epoch', 'at_perturb_epoch', 'at_epoch', 'max', 'min')
 
+# %% ../nbs/06a_analysis.ipynb #77d6da9b
 def sweep_deltas(sweep: pd.DataFrame, baseline: pd.DataFrame, metric: str, how: str = 'per_epoch',
                  epoch: Optional[int] = None, until_best: bool = False, trim_baseline: bool = True) -> pd.DataFrame:
     "Change of `metric` in each perturbed run of `sweep` versus the `baseline` run of the same seed (see above)."

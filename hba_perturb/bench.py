@@ -40,6 +40,7 @@ BENCH_SIZES = {
     'vitl': dict(clip='ViT-L-14', batch_size=64, n_images=1854),
 }
 
+# %% ../nbs/09_bench.ipynb #0c2eba72
 class ReferenceStyle(nn.Module):
     "The study's computation of CLIP-HBA: the whole model every step, one text-tower pass per prompt."
     def __init__(self, model: nn.Module):
@@ -60,6 +61,7 @@ def _bench_data(size: str, image_size: int, n_images: int | None = None):
     rdm = 1 - np.corrcoef(np.random.default_rng(0).normal(size=(48, 66)))
     return dataclasses.make_dataclass('BenchData', ['train', 'val', 'test', 'test_rdm'])(*parts, rdm)
 
+# %% ../nbs/09_bench.ipynb #75040110
 def _bench_model(size: str, device) -> nn.Module:
     "The random CLIP-HBA of a benchmark size, DoRA as in the study (2 visual blocks, 1 text block, rank 32)."
     return build_cliphba(BENCH_SIZES[size]['clip'], None, init_seed=0, device=device)
@@ -78,6 +80,7 @@ def bench_fisher(net, train, device, probe_size: int = 64, n_samples: int = 1) -
 def _sync(device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
 
+# %% ../nbs/09_bench.ipynb #08210928
 def bench_one(size: str, path: str, device: str = 'auto', precision: str = 'fp32', tf32: bool = False,
               compile: bool = False, seed: int = 0, n_images: int | None = None) -> dict:
     "Seconds for one training epoch and its evaluation on `path` ('reference' or 'fast'), plus peak memory."
@@ -121,9 +124,11 @@ def bench_one(size: str, path: str, device: str = 'auto', precision: str = 'fp32
 NEURAL_CASES = {'NOD': dict(n=1000, rois=14, subjects=9), 'THINGS-fMRI': dict(n=720, rois=5, subjects=3)}
 STUDY_SCALE = dict(runs=350, epochs=100)      # the study's sweep, for the extrapolation
 
+# %% ../nbs/09_bench.ipynb #b3a9fb08
 def _timed(f):
     t = time.perf_counter(); out = f(); return out, time.perf_counter() - t
 
+# %% ../nbs/09_bench.ipynb #a3401f9a
 def _neural_case(n: int, rois: int, subjects: int, n_features: int = 66, seed: int = 0) -> tuple:
     "(model features [n, 66], {roi: [subjects, n, n]}): subjects' RDMs share a structure with the features."
     g = np.random.default_rng(seed)
@@ -132,11 +137,13 @@ def _neural_case(n: int, rois: int, subjects: int, n_features: int = 66, seed: i
               for r in range(rois)}
     return truth + g.normal(size=truth.shape), stacks
 
+# %% ../nbs/09_bench.ipynb #f2208f22
 def _plain_point(feats, stacks) -> np.ndarray:
     "Plain scipy: the model RDM, then per ROI the group-mean RDM and `spearmanr` of the upper triangles."
     m = upper_tri(model_rdm(feats, 'cosine'))
     return np.array([scipy.stats.spearmanr(m, upper_tri(s.mean(0))).statistic for s in stacks.values()])
 
+# %% ../nbs/09_bench.ipynb #f3f4135d
 def _plain_boot(feats, stack, n_boot: int, seed: int = 0) -> np.ndarray:
     "Plain scipy bootstrap of one ROI's group-RDM rho: resample stimuli, build both vectors, `spearmanr`."
     mrdm, group, g = model_rdm(feats, 'cosine'), stack.mean(0), np.random.default_rng(seed)
@@ -147,6 +154,7 @@ def _plain_boot(feats, stack, n_boot: int, seed: int = 0) -> np.ndarray:
         out.append(scipy.stats.spearmanr(mrdm[i, j], group[i, j]).statistic)
     return np.array(out)
 
+# %% ../nbs/09_bench.ipynb #ae1fda8d
 def bench_neural(case: str = 'NOD', n_boot: int = 100, device: str = 'auto', cache_dir=None, plain_boot_draws: int = 2,
                  plain_ceiling_rois: int = 1, sizes: dict | None = None) -> list[dict]:
     "Rows (step, ours_s, plain_s, ratio, max_abs_diff) for scoring one epoch against a case of `NEURAL_CASES` (or `sizes`)."
@@ -234,6 +242,7 @@ def bench_main(argv: list[str] | None = None) -> pd.DataFrame:
     print(df[cols].to_string(index=False, float_format=lambda v: f'{v:.3g}'))
     return df
 
+# %% ../nbs/09_bench.ipynb #b238d2ef
 def cli_bench():
     "Console script `hba-bench`."
     bench_main()
@@ -245,6 +254,7 @@ from .datasets import ImageNetFolder
 
 IMAGENET_TRAIN_IMAGES = 1_281_167
 
+# %% ../nbs/09_bench.ipynb #4b2b2e5a
 def synthetic_imagenet(root, n_classes: int = 8, per_class: int = 32, size=(500, 375), seed: int = 0) -> Path:
     "Write (once) `root/train/<class>/<i>.JPEG`: smooth random colour fields plus noise, JPEG quality 90; returns `root`."
     root = Path(root); done = root/f'DONE_{n_classes}_{per_class}_{size[0]}x{size[1]}_{seed}'

@@ -135,6 +135,7 @@ SCRATCH_PERTURBATIONS = ('study', 'hba')   # scratch mode: the ViT-Project study
 SCRATCH_FEATURES = ('cls', 'mean')          # RSA features of a scratch ViT: the CLS token (study) or the mean over tokens
 SCRATCH_TEST_TRANSFORMS = ('imagenet', 'things')
 
+# %% ../nbs/00_config.ipynb #cedc5beb
 @dataclass
 class ScratchFields:
     "Training from scratch at the ViT-Project study's grade: its perturbations, its RSA features, when a run stops."
@@ -143,10 +144,10 @@ class ScratchFields:
     scratch_test_transform: str = 'imagenet'  # the 48 THINGS images: 'imagenet' (resize 256, centre crop 224, ImageNet stats) or 'things'
     epochs_after_window: Optional[int] = None # a perturbed run stops this many epochs after its window (0: the study's single-epoch measurement); None: to the end
 
-
 # %% ../nbs/00_config.ipynb #23763e80
 FISHER_KINDS = ('model', 'empirical')   # y drawn from the model's own predictive distribution, or the observed target
 
+# %% ../nbs/00_config.ipynb #767535b9
 @dataclass
 class FisherFields:
     "The Fisher information recorded every epoch (06d_fisher): off by default; a measurement, not part of the run's identity."
@@ -156,6 +157,7 @@ class FisherFields:
     fisher_seed: int = 0                 # seed of the probe set and of the draws (the same draws every epoch)
     fisher_kind: str = 'model'           # 'model' (y ~ the model's predictive distribution) or 'empirical' (observed targets)
 
+# %% ../nbs/00_config.ipynb #e710e7f8
 def _check_fisher(cfg):
     "Constraints of the Fisher fields."
     _choice(cfg, 'fisher_kind', FISHER_KINDS)
@@ -173,6 +175,7 @@ class RunConfig(ScratchFields, BookkeepingFields, FisherFields, PerturbFields, O
 DEMO_FIELDS = dict(backbone='tiny', pretrained=None, dataset_type='demo', image_size=32, rank=4, alpha=2.0,
                    epochs=12, batch_size=32, lr=3e-3, early_stopping_patience=5, output_dir='runs')
 
+# %% ../nbs/00_config.ipynb #ccc6abc5
 def demo_config(**overrides) -> RunConfig:
     "The embedded CPU demo: tiny random CLIP, synthetic data, a few epochs."
     return RunConfig(**{**DEMO_FIELDS, **overrides}).validate()
@@ -180,6 +183,7 @@ def demo_config(**overrides) -> RunConfig:
 # %% ../nbs/00_config.ipynb #868f6bd2
 _CHANGES, _SEEDINGS = ('targets', 'images', 'selection', None), ('epoch', 'window', None)
 
+# %% ../nbs/00_config.ipynb #fdb3c488
 @dataclass(frozen=True)
 class PerturbKind:
     "One kind of perturbation: what it changes, how it is seeded, its options, whether it reads the batch's pixels."
@@ -235,6 +239,7 @@ _STUDY_KINDS = kinds_where(study=True)
 def _field_types() -> dict[str, str]:
     return {f.name: str(f.type) for f in fields(RunConfig)}
 
+# %% ../nbs/00_config.ipynb #45802447
 def _coerce(name: str, value: Any, typ: str):
     "Convert `value` to the declared type of field `name`."
     optional = typ.startswith('Optional')
@@ -262,9 +267,11 @@ def _coerce(name: str, value: Any, typ: str):
 def _check(ok: bool, name: str, msg: str):
     if not ok: raise ValueError(f"config field `{name}`: {msg}")
 
+# %% ../nbs/00_config.ipynb #22bcd98a
 def _choice(cfg, name, choices):
     _check(getattr(cfg, name) in choices, name, f"expected one of {list(choices)}, found {getattr(cfg, name)!r}")
 
+# %% ../nbs/00_config.ipynb #ff2aff40
 def _perturbation_form(cfg: RunConfig):
     "Check the perturbation fields and write them in their canonical form (a baseline is 'none', epoch 1, length 0)."
     t, e, n = cfg.perturb_type, cfg.perturb_epoch, cfg.perturb_length
@@ -281,6 +288,7 @@ def _perturbation_form(cfg: RunConfig):
     _check(e + n - 1 <= cfg.epochs, 'perturb_length', f"window epochs {e}..{e + n - 1} ends after the last epoch ({cfg.epochs})")
     cfg.perturb_type = t
 
+# %% ../nbs/00_config.ipynb #4e7554e5
 def validate(self: RunConfig, check_paths: bool = True) -> RunConfig:
     "Coerce every field to its type and check all constraints; returns `self` (raises `ValueError` naming the field)."
     for name, typ in _field_types().items(): setattr(self, name, _coerce(name, getattr(self, name), typ))
@@ -310,8 +318,10 @@ def validate(self: RunConfig, check_paths: bool = True) -> RunConfig:
     if check_paths: _check_paths(self)
     return self
 
+# %% ../nbs/00_config.ipynb #1b2d2175
 RunConfig.validate = validate
 
+# %% ../nbs/00_config.ipynb #feec9dd1
 def _check_scratch(cfg: RunConfig):
     "Constraints of the from-scratch fields (04c_scratch)."
     for name, choices in (('scratch_perturbations', SCRATCH_PERTURBATIONS), ('scratch_features', SCRATCH_FEATURES),
@@ -325,6 +335,7 @@ def _check_scratch(cfg: RunConfig):
     _check(cfg.dataset_type in ('imagenet', 'demo'), 'dataset_type',
            f"training_mode='scratch' trains on an ImageNet-style folder, found dataset_type={cfg.dataset_type!r}")
 
+# %% ../nbs/00_config.ipynb #4805f761
 def _check_guided(cfg: RunConfig):
     "Constraints of the model-guided perturbations' fields (04b_guided)."
     _choice(cfg, 'select_which', SELECT_WHICH); _choice(cfg, 'select_score', DIFFICULTY_SCORES)
@@ -351,6 +362,7 @@ def _check_optim(cfg: RunConfig):
 _REQUIRED_PATHS = {'things': ('img_annotations_file', 'img_dir', 'test_annotations_file', 'rdm_file'),
                    'imagenet': ('img_dir',), 'demo': ()}
 
+# %% ../nbs/00_config.ipynb #e58155f5
 def path_problems(cfg: RunConfig) -> list[str]:
     "What is missing among the files and folders `cfg` names, one line each (empty when all are there)."
     problems = []
@@ -367,6 +379,7 @@ def path_problems(cfg: RunConfig) -> list[str]:
         problems.append(f"`pretrained` = {pre!r} looks like a path but does not exist")
     return problems
 
+# %% ../nbs/00_config.ipynb #dac7af1c
 def _check_paths(cfg: RunConfig):
     "Raise, naming every missing file or folder at once."
     problems = path_problems(cfg)
@@ -387,6 +400,7 @@ def config_from_dict(d: dict, *, reference_epochs: bool = False, check_paths: bo
     if reference_epochs and d.get('perturb_epoch') is not None: cfg.perturb_epoch = int(cfg.perturb_epoch) + 1
     return cfg.validate(check_paths=check_paths)
 
+# %% ../nbs/00_config.ipynb #442a8a43
 def apply_overrides(d: dict, overrides: dict) -> dict:
     "`d` updated by `overrides`; a `perturb_epoch` given without a `perturb_type` makes a baseline a random_target run."
     out = {**d, **overrides}
@@ -395,6 +409,7 @@ def apply_overrides(d: dict, overrides: dict) -> dict:
         if 'perturb_length' not in overrides: out['perturb_length'] = 1
     return out
 
+# %% ../nbs/00_config.ipynb #eea4ce75
 def load_config(path: str | Path | None = None, *, reference_epochs: bool = False, check_paths: bool = True,
                 **overrides) -> RunConfig:
     "Read YAML `path` (optional), apply `overrides`, validate. `reference_epochs`: the file's perturb_epoch is 0-based."
@@ -405,6 +420,7 @@ def load_config(path: str | Path | None = None, *, reference_epochs: bool = Fals
         d = read_yaml(path)
     return config_from_dict(apply_overrides(d, overrides), reference_epochs=reference_epochs, check_paths=check_paths)
 
+# %% ../nbs/00_config.ipynb #5a9f0a6e
 def save_config(cfg: RunConfig, path: str | Path):
     "Save `cfg` as YAML (atomic)."
     atomic_write_text(path, yaml.safe_dump(asdict(cfg), sort_keys=False))
@@ -426,8 +442,10 @@ def read_yaml(path) -> dict:
 # %% ../nbs/00_config.ipynb #21ef6af9
 def _sanitize(s: str) -> str: return re.sub(r'[^0-9a-zA-Z]+', '_', s).strip('_').lower()
 
+# %% ../nbs/00_config.ipynb #ff0650ef
 WINDOW_OPTIONS = ('early_stopping_rule',)   # options of every perturbed run: where it stops depends on them
 
+# %% ../nbs/00_config.ipynb #20ecf79c
 def perturbation_options(cfg: RunConfig) -> dict:
     "The options of `cfg`'s perturbation type that change its numbers (image_noise_eps only in additive mode)."
     kind = PERTURB_KINDS.get(cfg.perturb_type)                      # None before validation ('auto')
@@ -437,16 +455,19 @@ def perturbation_options(cfg: RunConfig) -> dict:
     if d.get('image_noise_mode') == 'replace' and not _scales_replacement(cfg): d.pop('image_noise_eps')
     return d
 
+# %% ../nbs/00_config.ipynb #a8c098f3
 def _scales_replacement(cfg: RunConfig) -> bool:
     "Whether replacing noise is scaled by image_noise_eps (the study's 0.1 x N(0,1) in scratch mode)."
     return cfg.training_mode == 'scratch' and cfg.scratch_perturbations == 'study'
 
+# %% ../nbs/00_config.ipynb #9687cae4
 def _scratch_options(cfg: RunConfig, d: dict) -> dict:
     "A scratch run's options: which perturbations (study or ours); the study's labels ignore the target statistics and seeding."
     d = {**d, 'scratch_perturbations': cfg.scratch_perturbations}
     if cfg.scratch_perturbations == 'study': d.pop('random_target_stats', None); d.pop('shuffle_seeding', None)
     return d
 
+# %% ../nbs/00_config.ipynb #0fb921d7
 def _options_tag(cfg: RunConfig) -> str:
     "'' when the perturbation's options are the defaults, else '_opts-<8 hex of their sha256>'."
     defaults = {f.name: f.default for f in fields(RunConfig)}
@@ -454,6 +475,7 @@ def _options_tag(cfg: RunConfig) -> str:
     if not d: return ''
     return '_opts-' + content_hash(d).hexdigest()[:8]                  # sorted-key JSON of the options that differ
 
+# %% ../nbs/00_config.ipynb #39137616
 def run_name(cfg: RunConfig) -> str:
     "The run name the reference composes from backbone, rank, perturbation and seeds (or `cfg.run_name` if set)."
     if cfg.run_name: return cfg.run_name
@@ -465,6 +487,7 @@ def run_name(cfg: RunConfig) -> str:
     return (f"{model}_perturb-type-{cfg.perturb_type}_epoch{cfg.perturb_epoch}_length{cfg.perturb_length}_"
             f"perturb-seed{cfg.perturb_seed}_init-seed{cfg.random_seed}_behavioral-rsa-{cfg.behavioral_rsa}{_options_tag(cfg)}")
 
+# %% ../nbs/00_config.ipynb #b12956e6
 def _guided_run_name(cfg: RunConfig, model: str) -> str:
     "The reference's pattern with the guided parameters after the type, so runs with other parameters get other names."
     g = 'self' if cfg.guide == 'self' else _sanitize(Path(cfg.guide).stem)      # a guide file: its name
@@ -473,6 +496,7 @@ def _guided_run_name(cfg: RunConfig, model: str) -> str:
     return (f"{model}_perturb-type-{cfg.perturb_type}-{tag}-guide-{g}_epoch{cfg.perturb_epoch}_length{cfg.perturb_length}_"
             f"perturb-seed{cfg.perturb_seed}_init-seed{cfg.random_seed}_behavioral-rsa-{cfg.behavioral_rsa}")
 
+# %% ../nbs/00_config.ipynb #75ee643e
 def baseline_config(cfg: RunConfig) -> RunConfig:
     "The config of the unperturbed baseline that `cfg` branches from (same everything, no perturbation)."
     return dataclasses.replace(cfg, perturb_type='none', perturb_epoch=1, perturb_length=0, run_name=None,

@@ -238,6 +238,7 @@ def cli_message(e: BaseException) -> str:
 # %% ../nbs/00b_core.ipynb #2a64de1d
 CLI_ERRORS = (ValueError, FileNotFoundError, KeyError, OSError, RunLocked)   # what a bad input raises
 
+# %% ../nbs/00b_core.ipynb #7d11384c
 def run_cli(prog: str, main, argv=None, errors: tuple = CLI_ERRORS):
     "`main(argv)` for a shell: one of `errors` prints `<prog>: error: <one line>` and exits 2 (`--debug` in argv: raised)."
     argv = sys.argv[1:] if argv is None else list(argv)

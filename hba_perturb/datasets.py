@@ -33,6 +33,7 @@ __all__ = ['REGISTRY_FILE', 'REGISTRY', 'THINGS_MEAN', 'THINGS_STD', 'IMAGENET_M
 # %% ../nbs/03_datasets.ipynb #267ae173
 REGISTRY_FILE = REPO_ROOT/'data'/'registry.csv'
 
+# %% ../nbs/03_datasets.ipynb #9dcfb6f6
 @dataclass(frozen=True)
 class DataFile:
     "One registered file: `name` is its relative path in the mirror layout."
@@ -41,6 +42,7 @@ class DataFile:
     sha256: str
     size: int
 
+# %% ../nbs/03_datasets.ipynb #16c63591
 def load_registry(path=REGISTRY_FILE) -> dict:
     "Read a registry CSV (name, url, sha256, size) into `{name: DataFile}`."
     path = Path(path)
@@ -49,6 +51,7 @@ def load_registry(path=REGISTRY_FILE) -> dict:
     with open(path, newline='') as f: rows = list(csv.DictReader(f))
     return {r['name']: DataFile(r['name'], r['url'], r['sha256'].lower(), int(r['size'])) for r in rows}
 
+# %% ../nbs/03_datasets.ipynb #b8c37e56
 REGISTRY = load_registry()
 
 # %% ../nbs/03_datasets.ipynb #b6e821eb
@@ -68,16 +71,19 @@ def _entry(name, registry=None) -> DataFile:
     raise KeyError(f"'{name}' is not in the data registry ({REGISTRY_FILE}); "
                    + (f"ambiguous: {hits}" if hits else f"known names include {sorted(reg)[:5]}..."))
 
+# %% ../nbs/03_datasets.ipynb #1c60fc19
 def _check_sha256(path, f: DataFile, where: str):
     "Raise ValueError unless `path` has the registered sha256 (says whether the file looks truncated)."
     size, got = Path(path).stat().st_size, file_sha256(path)
     if got != f.sha256: raise _mismatch(f, where, size, got)
 
+# %% ../nbs/03_datasets.ipynb #c1327878
 def _mismatch(f: DataFile, where: str, size: int, got: str) -> ValueError:
     trunc = ' -- the file is truncated' if size < f.size else ''
     return ValueError(f"{where}: sha256 mismatch for '{f.name}': expected {f.sha256}, got {got} "
                       f"({size} bytes, expected {f.size}{trunc})")
 
+# %% ../nbs/03_datasets.ipynb #2273f0df
 def _mirrors(mirror) -> list[Path]:
     "Local mirrors to try: `mirror`, or for 'auto' `$HBA_PERTURB_DATA` then the shared data folder (`none`: no mirror)."
     if mirror is None: return []
@@ -92,10 +98,12 @@ import pooch
 
 def _cache_dir(dest) -> Path: return Path(dest or os.environ.get('HBA_PERTURB_CACHE') or Path.home()/'.cache'/'hba_perturb')
 
+# %% ../nbs/03_datasets.ipynb #89c34a06
 def _url(f: DataFile, base_url) -> str:
     base = base_url or os.environ.get('HBA_PERTURB_BASE_URL')
     return f"{base.rstrip('/')}/{urllib.parse.quote(f.name)}" if base else f.url
 
+# %% ../nbs/03_datasets.ipynb #4290c09b
 class _Received:
     "pooch's HTTP downloader, remembering the size and sha256 of the last file received (for the error message)."
     def __init__(self, progressbar: bool): self.http, self.got = pooch.HTTPDownloader(progressbar=progressbar, timeout=60), None
@@ -140,6 +148,7 @@ def concept_of(image_name: str) -> str:
     "THINGS concept of an image name: `aircraft_carrier_01b.jpg` -> `aircraft_carrier`."
     return image_name.rsplit('_', 1)[0]
 
+# %% ../nbs/03_datasets.ipynb #616ffc03
 def load_annotations(path, n_dims: Optional[int] = 66) -> pd.DataFrame:
     "Validated annotation frame: `image_name` then `n_dims` float target columns, CSV row order kept."
     path = Path(path)
@@ -161,6 +170,7 @@ def load_annotations(path, n_dims: Optional[int] = 66) -> pd.DataFrame:
             raise ValueError(f"{path}: line {i+2} (image_name={df.image_name.iloc[i]!r}) has {what}")
     return pd.concat([df[['image_name']], vals.astype(np.float64)], axis=1)
 
+# %% ../nbs/03_datasets.ipynb #3c44bcc2
 def _targets(df: pd.DataFrame) -> torch.Tensor:
     "float32 [N, D] targets of an annotation frame."
     return torch.tensor(df.iloc[:, 1:].to_numpy(np.float32))
@@ -169,11 +179,13 @@ def _targets(df: pd.DataFrame) -> torch.Tensor:
 THINGS_MEAN = (0.52997664, 0.48070561, 0.41943838)
 THINGS_STD = (0.27608301, 0.26593025, 0.28238822)
 
+# %% ../nbs/03_datasets.ipynb #4aaa9be0
 def things_transform(image_size: int = 224):
     "Resize to `image_size`x`image_size` (no crop), to tensor, normalize with the THINGS mean/std."
     return transforms.Compose([transforms.Resize((image_size, image_size)), transforms.ToTensor(),
                                transforms.Normalize(THINGS_MEAN, THINGS_STD)])
 
+# %% ../nbs/03_datasets.ipynb #89d10fcc
 def find_images(image_dir, names: Sequence[str], folders: Optional[Sequence[str]] = None) -> list:
     "Path of each image: `<dir>/<name>` or `<dir>/<folder>/<name>` (folder defaults to the concept); all checked now."
     image_dir = Path(image_dir)
@@ -197,6 +209,7 @@ def read_image(path, transform=None):
         raise ValueError(f"image {path} cannot be decoded ({type(e).__name__}: {e}): a truncated or damaged file?") from None
     return transform(im) if transform is not None else im
 
+# %% ../nbs/03_datasets.ipynb #951c71fb
 def unreadable_images(paths, workers: int = 8, progress: bool | None = None) -> list[str]:
     "Decode every image of `paths` (threads; a progress bar when `progress`, None: on a terminal); one line per file that does not decode."
     def problem(p):
@@ -225,6 +238,7 @@ class ImageList(Dataset):
         self.names, self.labels = [Path(p).name for p in self.paths], [0] * len(self.paths)
         return self
 
+# %% ../nbs/03_datasets.ipynb #c57510a9
 class ThingsImages(ImageList):
     "THINGS images with their targets: items `(image_name, image [3,S,S], target [D] float32)` in row order."
     def __init__(self, annotations, image_dir, transform=None, image_size: int = 224):
@@ -269,6 +283,7 @@ def _read_rdm(path, key: Optional[str] = None) -> np.ndarray:
     if m.ndim != 2 or m.shape[0] != m.shape[1]: raise ValueError(f"{path}: expected a square matrix, got shape {m.shape}")
     return m
 
+# %% ../nbs/03_datasets.ipynb #882f0257
 def read_words(path) -> list:
     "Concept names in RDM order from `words48.mat` (one cell array variable), a .npy, or a text file (one per line)."
     path = Path(path)
@@ -286,13 +301,16 @@ def _csv_rdm_names(path) -> Optional[list]:
     try: [float(v) for v in first]; return None
     except ValueError: return first
 
+# %% ../nbs/03_datasets.ipynb #af422861
 def _words_beside(rdm) -> Optional[list]:
     for n in ('words48.mat', 'words48.txt'):
         if isinstance(rdm, (str, Path)) and (Path(rdm).parent/n).is_file(): return read_words(Path(rdm).parent/n)
     return None
 
+# %% ../nbs/03_datasets.ipynb #25ab557d
 def _norm(concept: str) -> str: return concept.strip().lower().replace(' ', '_')
 
+# %% ../nbs/03_datasets.ipynb #5780e3d5
 def match_concepts(words: Sequence[str], concepts: Sequence[str]) -> list:
     "Position in `concepts` of each of `words`: exact after `' '`->`'_'`, else unique match ignoring THINGS' homonym digits (`camera1`)."
     cs = [_norm(c) for c in concepts]
@@ -307,6 +325,7 @@ def match_concepts(words: Sequence[str], concepts: Sequence[str]) -> list:
                          f"unmatched or ambiguous RDM names {bad[:5]}; unused images {[concepts[i] for i in range(len(cs)) if i not in order][:5]}")
     return order
 
+# %% ../nbs/03_datasets.ipynb #d207801a
 def load_test_set(test_annotations, rdm, words=None) -> tuple:
     "`(frame, rdm)`: the test annotations reordered by concept name to the RDM's order, and the RDM (float64)."
     df = test_annotations if isinstance(test_annotations, pd.DataFrame) else load_annotations(test_annotations)
@@ -332,6 +351,7 @@ def train_val_split(n: int, train_portion: float = 0.8, seed: int = 1) -> tuple:
     perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist()
     return perm[:n_train], perm[n_train:]
 
+# %% ../nbs/03_datasets.ipynb #98a90da5
 def target_stats(all_targets: torch.Tensor, train_idx=None, mode: str = 'reference') -> tuple:
     "`(mean, std)` as float32 `[D]`: 'reference' = one scalar over all rows and dims; 'per_dim' = per dim over `train_idx`."
     x = np.asarray(all_targets, dtype=np.float32)
@@ -359,8 +379,10 @@ class BehaviorData:
     @property
     def n_dims(self) -> int: return int(self.target_mean.shape[0])
 
+# %% ../nbs/03_datasets.ipynb #c581b797
 def _where(x) -> str: return str(x) if isinstance(x, (str, Path)) else '(a data frame)'
 
+# %% ../nbs/03_datasets.ipynb #37f81816
 def behavior_data(annotations, image_dir, test_annotations, rdm, *, train_portion: float = 0.8, seed: int = 1,
                   image_size: int = 224, words=None, target_stats_mode: str = 'reference',
                   split_indices: Optional[dict] = None, transform=None) -> BehaviorData:
@@ -383,6 +405,7 @@ def behavior_data(annotations, image_dir, test_annotations, rdm, *, train_portio
 # %% ../nbs/03_datasets.ipynb #cd9087f7
 def _pearson_rdm(x: np.ndarray) -> np.ndarray: return 1 - np.corrcoef(x)
 
+# %% ../nbs/03_datasets.ipynb #d3f13f90
 def make_demo_data(root, n_train: int = 240, n_test: int = 48, n_dims: int = 66, image_size: int = 32,
                    seed: int = 0, n_factors: int = 8) -> Path:
     "Write a synthetic THINGS-like set (images/, annotations.csv, test_annotations.csv, RDM48_triplet.mat, words48.mat)."
@@ -432,12 +455,14 @@ def _read_table(path, cols, index_col=None) -> pd.DataFrame:
     if bad.any(): raise ValueError(f"{path}: line {int(np.argmax(bad))+2} has an empty {cols} field")
     return df
 
+# %% ../nbs/03_datasets.ipynb #8a5ec136
 def things_fmri_images(metadata_csv, image_dir, transform=None, image_size: int = 224) -> ImageList:
     "The THINGS-fMRI stimuli in metadata order: items `(stimulus, image, concept)`."
     df = _read_table(metadata_csv, ['concept', 'stimulus'], index_col=0)
     if df.stimulus.duplicated().any(): raise ValueError(f"{metadata_csv}: duplicate stimulus {df.stimulus[df.stimulus.duplicated()].iloc[0]!r}")
     return ImageList(df.stimulus, df.concept, image_dir, list(df.concept), transform, image_size)
 
+# %% ../nbs/03_datasets.ipynb #e6e21d9e
 def nod_images(images_csv, image_dir, transform=None, image_size: int = 224) -> ImageList:
     "The NOD ImageNet stimuli in CSV order: items `(image, image tensor, category)`."
     df = _read_table(images_csv, ['image', 'category'])
@@ -472,6 +497,7 @@ class NightsTriplets(Dataset):
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
+# %% ../nbs/03_datasets.ipynb #bfa273de
 class ImageNetFolder(Dataset):
     "ImageNet-style `root/<split>/<class>/<image>` folder: items `(file name, image, class index)`."
     def __init__(self, root, split: str = 'train', image_size: int = 224, augment: Optional[bool] = None):
@@ -497,6 +523,7 @@ def demo_imagenet(root=None, n_classes: int = 4, n_train: int = 24, n_val: int =
     with atomic_dir(d) as tmp: _write_imagenet(tmp, n_classes, n_train, n_val, image_size, seed)
     return d
 
+# %% ../nbs/03_datasets.ipynb #0a9c3374
 def _write_imagenet(tmp, n_classes, n_train, n_val, image_size, seed):
     rng = np.random.default_rng(seed)
     coarse = torch.tensor(rng.normal(size=(n_classes, 3, 3, 3)), dtype=torch.float32)

@@ -48,11 +48,13 @@ class DoRAWeight(nn.Module):
 # %% ../nbs/02_dora.ipynb #e9cd460d
 DORA_IMPLS = ('reference', 'peft')
 
+# %% ../nbs/02_dora.ipynb #fd68d1b7
 def _clip_of(model):
     "The open_clip CLIP inside `model` (a CLIPHBA has it as `.clip`)."
     c = getattr(model, 'clip', None)
     return c if isinstance(c, nn.Module) else model
 
+# %% ../nbs/02_dora.ipynb #54d59578
 def _towers(clip_model):
     "(path prefix, blocks) of the visual and text transformers."
     return [('visual.transformer.resblocks', clip_model.visual.transformer.resblocks),
@@ -78,6 +80,7 @@ def apply_dora(clip_model:nn.Module, vision_layers:int=2, transformer_layers:int
             paths.append(f"{prefix}.{i}.attn.out_proj")
     return paths
 
+# %% ../nbs/02_dora.ipynb #0dc13f4d
 def adapted_layers(model:nn.Module) -> dict[str, DoRAWeight]:
     "{path in the CLIP model: DoRAWeight} of every adapted layer, visual first, in block order."
     res = {}
@@ -86,6 +89,7 @@ def adapted_layers(model:nn.Module) -> dict[str, DoRAWeight]:
             res[name] = mod.parametrizations.weight[0]
     return res
 
+# %% ../nbs/02_dora.ipynb #add11ba7
 def count_trainable(model:nn.Module) -> int:
     "Number of elements of all parameters with requires_grad (after `apply_dora`: m, A, B of each adapted layer)."
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
@@ -94,6 +98,7 @@ def count_trainable(model:nn.Module) -> int:
 DORA_PARAMS = ('m', 'delta_D_A', 'delta_D_B')
 _DORA_KEY = re.compile(r'^(?:module\.)?(clip_model\.(?:visual\.)?transformer\.resblocks\.\d+\.attn\.out_proj)\.(m|delta_D_A|delta_D_B)$')
 
+# %% ../nbs/02_dora.ipynb #045086a8
 def dora_state_dict(model:nn.Module) -> dict[str, torch.Tensor]:
     "Adapter tensors (detached, on CPU) under the reference's key names."
     return {f"clip_model.{path}.{name}": getattr(dw, name).detach().cpu().clone()
@@ -125,6 +130,7 @@ def _find_dora(obj, depth=0):
         if (r := _find_dora(v, depth + 1)) is not None: return r
     return None
 
+# %% ../nbs/02_dora.ipynb #ab9aa31e
 def load_reference_dora(model:nn.Module, path_or_sd) -> nn.Module:
     "Load a reference DoRA checkpoint (file or dict, maybe wrapped, maybe with extra non-DoRA keys) into `model`."
     where = str(path_or_sd) if isinstance(path_or_sd, (str, Path)) else 'checkpoint dict'
@@ -141,6 +147,7 @@ def save_adapters(model:nn.Module, path) -> Path:
     with atomic_write(path) as f: torch.save(dora_state_dict(model), f)
     return Path(path)
 
+# %% ../nbs/02_dora.ipynb #a70dacb4
 def load_adapters(model:nn.Module, path) -> nn.Module:
     "Load adapters saved by `save_adapters` (or a reference checkpoint) into `model`."
     return load_reference_dora(model, path)

@@ -50,6 +50,7 @@ def check_rdm(rdm, name: str = 'rdm', atol: float = 1e-8) -> np.ndarray:
 # %% ../nbs/06_evaluate.ipynb #92ac6f61
 RDM_METRICS = ('pearson', 'cosine', 'euclidean')
 
+# %% ../nbs/06_evaluate.ipynb #d5a43295
 def model_rdm(features, metric: str = 'pearson') -> np.ndarray:
     "[n, n] float64 RDM between the rows of `features` [n, d]: 1 - Pearson r ('pearson'), 1 - cosine, or Euclidean."
     x = as_float64(features, 'features')
@@ -71,11 +72,13 @@ def model_rdm(features, metric: str = 'pearson') -> np.ndarray:
 # %% ../nbs/06_evaluate.ipynb #180fcf24
 RSA_METHODS = ('spearman', 'pearson', 'kendall')
 
+# %% ../nbs/06_evaluate.ipynb #5c7ff652
 def upper_tri(rdm) -> np.ndarray:
     "The entries above the diagonal (k=1), row by row."
     r = np.asarray(rdm)
     return r[np.triu_indices(r.shape[0], k=1)]
 
+# %% ../nbs/06_evaluate.ipynb #e0a35211
 def rsa(rdm_a, rdm_b, method: str = 'spearman') -> tuple[float, float]:
     "(rho, p) between the upper triangles of two RDMs: 'spearman', 'pearson' or 'kendall' (tau-a)."
     a, b = check_rdm(rdm_a, 'rdm_a'), check_rdm(rdm_b, 'rdm_b')
@@ -97,10 +100,12 @@ def _one_key(keys: list[str], key, path) -> str:
     if len(keys) != 1: raise KeyError(f"{path}: {len(keys)} variables {keys}; pass key= to choose one")
     return keys[0]
 
+# %% ../nbs/06_evaluate.ipynb #4850650a
 def _is_num(s) -> bool:
     try: float(s); return True
     except (TypeError, ValueError): return False
 
+# %% ../nbs/06_evaluate.ipynb #8c6266d1
 def _read_csv_rdm(path) -> np.ndarray:
     df = pd.read_csv(path, header=None, dtype=str, keep_default_na=False)
     if not all(_is_num(v) for v in df.iloc[0]): df = df.iloc[1:]          # header row
@@ -108,6 +113,7 @@ def _read_csv_rdm(path) -> np.ndarray:
     if df.shape[1] == df.shape[0] + 1: df = df.iloc[:, 1:]                 # numeric index column (pandas to_csv)
     return df.astype(np.float64).to_numpy()
 
+# %% ../nbs/06_evaluate.ipynb #48253fde
 def load_rdm(path, key: str | None = None, atol: float = 1e-8) -> np.ndarray:
     "A validated float64 RDM from an array or a .npy/.npz/.mat/.csv file (`key`: variable name when several)."
     if not isinstance(path, (str, Path)): return check_rdm(path, 'rdm', atol)
@@ -134,10 +140,12 @@ def behavioral_rsa(predictions, human_rdm, metric: str = 'pearson', method: str 
         raise ValueError(f"predictions: expected [{h.shape[0]}, n_dims] (one row per RDM stimulus), got shape {x.shape}")
     return rsa(model_rdm(x, metric), h, method)
 
+# %% ../nbs/06_evaluate.ipynb #d3cf69fa
 def spose_rdm(targets, metric: str = 'pearson') -> np.ndarray:
     "RDM of the SPoSE target embeddings [n, 66]: the reference the current reference training loop compares to."
     return model_rdm(targets, metric)
 
+# %% ../nbs/06_evaluate.ipynb #74fa6718
 def behavioral_metrics(predictions, human_rdm, targets=None, metric: str = 'pearson', method: str = 'spearman') -> dict:
     "Named scores for metrics.csv: behavioral_rsa_{rho,p} (human RDM) and spose_rsa_{rho,p} (targets' RDM; NaN without targets)."
     rho, p = behavioral_rsa(predictions, human_rdm, metric, method)
@@ -157,6 +165,7 @@ def concept_means(features, concepts: Sequence[str]) -> tuple[np.ndarray, list[s
     np.add.at(out, inv, x)
     return out / np.bincount(inv)[:, None], names.tolist()
 
+# %% ../nbs/06_evaluate.ipynb #017e2443
 def neural_measure(metric: str = 'cosine', concept_mean: bool = False, method: str = 'spearman') -> str:
     "The name of a neural RSA measure, e.g. 'cosine/concept-mean/spearman' (model RDM / averaging / comparison)."
     if metric not in RDM_METRICS: raise ValueError(f"metric: expected one of {RDM_METRICS}, got {metric!r}")
@@ -174,12 +183,14 @@ def _check_order(names, rdm_names, roi):
                          f"features {a[i]!r}, RDM {b[i]!r}. Reorder the features to the RDM's order.")
     raise ValueError(f"ROI {roi!r}: stimulus names differ, e.g. features have {sorted(set(a) - set(b))[:3]}, RDM has {sorted(set(b) - set(a))[:3]}")
 
+# %% ../nbs/06_evaluate.ipynb #89974072
 def _group_rdm(rdm, roi) -> np.ndarray:
     "A square RDM, or the subject average of an [n_subjects, n, n] stack (the reference's group RDM)."
     r = load_rdm(rdm) if isinstance(rdm, (str, Path)) else as_float64(rdm, f"ROI {roi!r}")
     if r.ndim == 3: r = np.stack([check_rdm(s, f"ROI {roi!r} subject {i}") for i, s in enumerate(r)]).mean(0)
     return check_rdm(r, f"ROI {roi!r}")
 
+# %% ../nbs/06_evaluate.ipynb #08125625
 def neural_rsa(features, roi_rdms: Mapping, names: Sequence[str] | None = None, rdm_names=None,
                metric: str = 'cosine', method: str = 'spearman', concepts: Sequence[str] | None = None) -> pd.DataFrame:
     "DataFrame(roi, rho, p, measure): RSA of `features` [n, d] (concept means if `concepts`) with each ROI's (group) RDM."
@@ -198,11 +209,13 @@ def neural_rsa(features, roi_rdms: Mapping, names: Sequence[str] | None = None, 
 # %% ../nbs/06_evaluate.ipynb #349035b6
 _RSATB = {'spearman': 'spearman', 'pearson': 'corr', 'kendall': 'tau-a'}
 
+# %% ../nbs/06_evaluate.ipynb #5ed96492
 def _rdm_stack(subject_rdms, name='subject_rdms') -> np.ndarray:
     rs = [check_rdm(r, f"{name}[{i}]") for i, r in enumerate(subject_rdms)]
     if len({r.shape for r in rs}) > 1: raise ValueError(f"{name}: RDMs of different sizes {sorted({r.shape for r in rs})}")
     return np.stack(rs)
 
+# %% ../nbs/06_evaluate.ipynb #2b88f5a8
 def noise_ceiling(subject_rdms, method: str = 'spearman') -> tuple[float, float]:
     "(lower, upper) noise ceiling of subject RDMs [n_subjects, n, n] for the RSA `method` (rsatoolbox, leave one out)."
     if method not in _RSATB: raise ValueError(f"method: expected one of {RSA_METHODS}, got {method!r}")
@@ -260,6 +273,7 @@ def _hsic_unbiased(k: np.ndarray, l: np.ndarray) -> float:
     ks, ls = k.sum(0), l.sum(0)
     return ((k * l).sum() + ks.sum() * ls.sum() / ((n - 1) * (n - 2)) - 2 * (ks @ ls) / (n - 2)) / (n * (n - 3))
 
+# %% ../nbs/06_evaluate.ipynb #305321dd
 def cka(x, y, unbiased: bool = False) -> float:
     "Linear CKA between representations `x` [n, d1] and `y` [n, d2] of the same n stimuli (float64)."
     x, y = as_float64(x, 'x'), as_float64(y, 'y')
@@ -276,6 +290,7 @@ def cka(x, y, unbiased: bool = False) -> float:
 NEVER_RECOVERED = 'NR'
 RECOVERY_RULES = ('published', 'same_epoch')   # the published fig 4's rule (default), or same-epoch comparisons only
 
+# %% ../nbs/06_evaluate.ipynb #5f067072
 def _loss_series(x, column: str | None, name: str) -> pd.Series:
     if isinstance(x, pd.DataFrame):
         if 'epoch' not in x.columns: raise KeyError(f"{name}: DataFrame needs an 'epoch' column, has {list(x.columns)}")
@@ -292,11 +307,13 @@ def trim_at_best(loss: pd.Series) -> pd.Series:
     "The epochs of a loss curve up to and including its (first) minimum: the early-stopping checkpoint's history."
     return loss.loc[:loss.idxmin()]
 
+# %% ../nbs/06_evaluate.ipynb #3be07ba9
 def _published_thresholds(epochs: pd.Index, b: pd.Series) -> np.ndarray:
     "Per epoch: the trimmed baseline's loss where it has the epoch, else the baseline's minimum (fig 4, cell 12)."
     trimmed = trim_at_best(b)
     return trimmed.reindex(epochs).fillna(trimmed.min()).to_numpy()
 
+# %% ../nbs/06_evaluate.ipynb #f6daedc1
 def _same_epoch_thresholds(epochs: pd.Index, b: pd.Series) -> pd.Series:
     "The baseline's loss at each epoch it has (an epoch missing inside its range is an error)."
     missing = epochs[(epochs >= b.index.min()) & (epochs <= b.index.max())].difference(b.index)

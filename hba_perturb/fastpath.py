@@ -28,10 +28,12 @@ def _trainable(mod: nn.Module) -> bool:
     "Whether anything in `mod` can change in training: a parameter with requires_grad or a parametrized tensor."
     return any(p.requires_grad for p in mod.parameters()) or any(parametrize.is_parametrized(m) for m in mod.modules())
 
+# %% ../nbs/04a_fastpath.ipynb #a34f6360
 def first_trainable_block(blocks) -> int:
     "Index of the first block of `blocks` that can change in training (`len(blocks)` when none can)."
     return next((i for i, b in enumerate(blocks) if _trainable(b)), len(blocks))
 
+# %% ../nbs/04a_fastpath.ipynb #4b8d2089
 def _check_block(blk, where: str):
     attn = getattr(blk, 'attn', None)
     ok = (isinstance(attn, nn.MultiheadAttention) and attn.batch_first and attn._qkv_same_embed_dim
@@ -39,6 +41,7 @@ def _check_block(blk, where: str):
     if not ok: raise ValueError(f"{where}: the fast path needs open_clip ResidualAttentionBlocks with a batch-first "
                                 f"nn.MultiheadAttention, found {type(blk).__name__}; use forward='full'")
 
+# %% ../nbs/04a_fastpath.ipynb #c29e3b9a
 def attend(attn: nn.MultiheadAttention, xq, xkv, mask=None):
     "Multi-head attention of queries `xq` [N,Q,W] over `xkv` [N,K,W] up to (not including) `out_proj`."
     E, H = attn.embed_dim, attn.num_heads
@@ -48,16 +51,19 @@ def attend(attn: nn.MultiheadAttention, xq, xkv, mask=None):
     heads = lambda t: t.unflatten(-1, (H, E // H)).transpose(1, 2)           # [N, H, L, E/H]
     return F.scaled_dot_product_attention(heads(q), heads(k), heads(v), attn_mask=mask).transpose(1, 2).flatten(2)
 
+# %% ../nbs/04a_fastpath.ipynb #8e78069c
 def rows(x, idx):
     "Rows `idx` [N, Q] of each sequence of `x` [N, L, W] -> [N, Q, W]; all rows when `idx` is None."
     return x if idx is None else x.gather(1, idx[..., None].expand(-1, -1, x.shape[-1]))
 
+# %% ../nbs/04a_fastpath.ipynb #e8cd1e3f
 def block_attention(blk, x, idx=None, mask=None):
     "Attention output of residual block `blk` (before out_proj) at query rows `idx`, keys and values from all of `x`."
     h, L = blk.ln_1(x), x.shape[1]
     m = None if mask is None else mask[:L, :L] if idx is None else mask[:L, :L][idx][:, None]   # [L,L] or [N,1,Q,L]
     return attend(blk.attn, rows(h, idx), h, m)
 
+# %% ../nbs/04a_fastpath.ipynb #e95ceb83
 def block_rows(blk, x, idx=None, mask=None, a=None):
     "Rows `idx` of the output of residual block `blk` for input `x`; `a`: its attention at those rows if known."
     if a is None: a = block_attention(blk, x, idx, mask)
@@ -77,6 +83,7 @@ class TowerPlan:
         "Whether the cache needs only the pooled rows (the start block is the last, or nothing changes)."
         return self.start >= self.n_blocks - 1 and (self.cache_attention or self.start == self.n_blocks)
 
+# %% ../nbs/04a_fastpath.ipynb #1a1e2233
 def tower_plan(blocks, where: str) -> TowerPlan:
     s, n = first_trainable_block(blocks), len(blocks)
     for i in range(s, n): _check_block(blocks[i], f"{where}.{i}")
@@ -85,6 +92,7 @@ def tower_plan(blocks, where: str) -> TowerPlan:
         parametrize.is_parametrized(blocks[s].attn, 'in_proj_weight'))
     return TowerPlan(s, n, frozen_attn)
 
+# %% ../nbs/04a_fastpath.ipynb #ffca99f2
 def tower_prefix(blocks, plan: TowerPlan, x, idx, mask=None):
     "The cached part [N, C, T, W]: input of the start block (and its attention) at the rows the output needs."
     for blk in blocks[:plan.start]: x = blk(x, attn_mask=mask)
@@ -93,6 +101,7 @@ def tower_prefix(blocks, plan: TowerPlan, x, idx, mask=None):
     if not plan.cache_attention: return x[:, None]
     return torch.stack([rows(x, r), block_attention(blocks[plan.start], x, r, mask)], 1)
 
+# %% ../nbs/04a_fastpath.ipynb #52ce202c
 def tower_head(blocks, plan: TowerPlan, prefix, idx, mask=None):
     "Output rows `idx` of the tower from its cached prefix: only the blocks that can change, only the needed rows."
     x = prefix[:, 0]
@@ -112,6 +121,7 @@ def _visual_stem(v, images):
     x = torch.cat([v.class_embedding.to(x.dtype).expand(x.shape[0], 1, -1), x], 1) + v.positional_embedding.to(x.dtype)
     return v.ln_pre(v.patch_dropout(x))
 
+# %% ../nbs/04a_fastpath.ipynb #7558c3a5
 def _check_visual(v):
     "Raise unless the visual tower's pooling and stem let the fast path compute the same function."
     if getattr(v, 'attn_pool', None) is not None: raise ValueError("the fast path does not support attentional pooling; use forward='full'")
@@ -131,6 +141,7 @@ def _pool_index(clip, tokens) -> torch.Tensor:
     else: raise ValueError(f"the fast path does not support text_pool_type={kind!r}")
     return i[:, None]
 
+# %% ../nbs/04a_fastpath.ipynb #e9619b66
 def _is_causal(mask) -> bool:
     "Whether `mask` [L, L] is the causal mask (-inf above the diagonal, 0 elsewhere)."
     if mask is None: return False
@@ -182,6 +193,7 @@ def image_prefix(self: FastCLIPHBA, images) -> torch.Tensor:
     v = self.model.clip.visual
     return tower_prefix(v.transformer.resblocks, self.visual_plan, _visual_stem(v, images), self._visual_index(len(images), images.device))
 
+# %% ../nbs/04a_fastpath.ipynb #47ac642d
 @patch
 def image_features(self: FastCLIPHBA, prefix) -> torch.Tensor:
     "Image features [N, E] (as `clip.encode_image`) from cached prefixes."
@@ -211,6 +223,7 @@ def forward(self: FastCLIPHBA, prefix) -> torch.Tensor:
 # %% ../nbs/04a_fastpath.ipynb #cda2e536
 CACHE_DTYPES = {'fp32': torch.float32, 'fp16': torch.float16, 'bf16': torch.bfloat16}
 
+# %% ../nbs/04a_fastpath.ipynb #8ca3d689
 def prefix_shape(fast: FastCLIPHBA, n_images: int) -> tuple:
     "Shape [N, C, T, W] of the cached prefixes of `n_images` images."
     v, plan = fast.model.clip.visual, fast.visual_plan
@@ -218,6 +231,7 @@ def prefix_shape(fast: FastCLIPHBA, n_images: int) -> tuple:
     rows = (1 if v.pool_type == 'tok' else n_tokens) if plan.pooled_rows_only() else n_tokens
     return (n_images, plan.channels, rows, v.transformer.width)
 
+# %% ../nbs/04a_fastpath.ipynb #798ca544
 def cache_nbytes(fast: FastCLIPHBA, n_images: int, dtype: str = 'fp32') -> int:
     "Bytes of the cached prefixes: N x C x T x W x (4 for fp32, 2 for fp16/bf16)."
     return int(np.prod(prefix_shape(fast, n_images))) * CACHE_DTYPES[dtype].itemsize
@@ -233,6 +247,7 @@ def _prefix_tensors(fast: FastCLIPHBA):
             if i < plan.start or (plan.channels == 2 and n.startswith(('ln_1.', 'attn.in_proj'))): out.append((f'block{i}.{n}', t))
     return out
 
+# %% ../nbs/04a_fastpath.ipynb #c4ef13a7
 def prefix_key(fast: FastCLIPHBA, dataset, dtype: str = 'fp32') -> str:
     "sha256 of everything a cache depends on: the plan, the frozen weights, the image files (path, size, mtime) and transform."
     h = content_hash(json.dumps(dict(format=2, plan=vars(fast.visual_plan), pool=fast.model.clip.visual.pool_type,
@@ -250,13 +265,16 @@ def prefix_key(fast: FastCLIPHBA, dataset, dtype: str = 'fp32') -> str:
 def _cache_files(cache_dir, key: str) -> tuple:
     d = Path(cache_dir); return d/f'prefix_{key[:24]}.npy', d/f'prefix_{key[:24]}.json'
 
+# %% ../nbs/04a_fastpath.ipynb #05f56b44
 CACHE_BLOCK = 1 << 24      # bytes per checksummed block of a cache file
 
+# %% ../nbs/04a_fastpath.ipynb #2b4693b4
 def _block_crcs(a: np.ndarray) -> list:
     "crc32 of each CACHE_BLOCK bytes of `a`'s data (C order)."
     buf = memoryview(np.ascontiguousarray(a)).cast('B')
     return [zlib.crc32(buf[i:i + CACHE_BLOCK]) for i in range(0, len(buf), CACHE_BLOCK)]
 
+# %% ../nbs/04a_fastpath.ipynb #fedb8abf
 def _read_cache(path: Path, meta_path: Path, key: str, shape: tuple, dtype: str):
     "The cached tensor, or a string saying why it cannot be used."
     if not path.exists() or not meta_path.exists(): return 'not built yet'
@@ -280,6 +298,7 @@ def _read_cache(path: Path, meta_path: Path, key: str, shape: tuple, dtype: str)
     t = torch.from_numpy(a)
     return t.view(torch.bfloat16) if dtype == 'bf16' else t
 
+# %% ../nbs/04a_fastpath.ipynb #43663222
 def _write_cache(t: torch.Tensor, path: Path, meta_path: Path, key: str, dtype: str):
     "Write data, then metadata, each atomically."
     a = (t.view(torch.int16) if dtype == 'bf16' else t).numpy()
@@ -290,6 +309,7 @@ def _write_cache(t: torch.Tensor, path: Path, meta_path: Path, key: str, dtype: 
 def _images(dataset, i):
     return dataset.load(i) if hasattr(dataset, 'load') else dataset[i][1]
 
+# %% ../nbs/04a_fastpath.ipynb #6f518b49
 @torch.no_grad()
 def cached_prefixes(fast: FastCLIPHBA, dataset, cache_dir=None, dtype: str = 'fp32', batch_size: int = 64,
                     num_workers: int = 0, log=None) -> torch.Tensor:

@@ -19,15 +19,6 @@ def _ensure_backend():
     if sys.platform.startswith('linux') and not (os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY')):
         matplotlib.use('Agg')
 
-_ensure_backend()
-import matplotlib.pyplot as plt
-from matplotlib.ticker import MaxNLocator
-import seaborn as sns
-
-from .evaluate import NEVER_RECOVERED
-from .analysis import (BASELINE, DEFAULT_ROIS, NOD_ROIS, THINGS_ROIS, SYNTHETIC_TYPES, check_columns, tidy, select,
-                                  split_baseline, rows_until_best, sweep_deltas, recovery_table)
-
 # %% auto #0
 __all__ = ['METRIC_LABELS', 'DELTA_LABELS', 'FIGURES_DIR', 'TYPE_LABELS', 'TYPE_COLORS', 'FIGURE_NEEDS', 'FIGURES',
            'WRITEUP_STARTS', 'HEATMAP_STARTS', 'PUBLISHED_FIGURES', 'figure_style', 'save_figure', 'drawn_texts',
@@ -37,6 +28,18 @@ __all__ = ['METRIC_LABELS', 'DELTA_LABELS', 'FIGURES_DIR', 'TYPE_LABELS', 'TYPE_
            'FigureSpec', 'register_figure', 'figure_names', 'figure_jobs', 'draw_figures', 'figure_file', 'draw_figure',
            'SweepTables', 'type_figure', 'PublishedTables', 'published_tables', 'published_figure', 'published_figures',
            'figures_main', 'cli_figures']
+
+# %% ../nbs/07_figures.ipynb #79851fcf
+_ensure_backend()
+
+# %% ../nbs/07_figures.ipynb #0240f268
+import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
+import seaborn as sns
+
+from .evaluate import NEVER_RECOVERED
+from .analysis import (BASELINE, DEFAULT_ROIS, NOD_ROIS, THINGS_ROIS, SYNTHETIC_TYPES, check_columns, tidy, select,
+                                  split_baseline, rows_until_best, sweep_deltas, recovery_table)
 
 # %% ../nbs/07_figures.ipynb #10fc387d
 METRIC_LABELS = {'behavioral_rsa': 'Behavioral alignment (Spearman ρ)', 'test_loss': 'Test loss (MSE)',
@@ -48,6 +51,7 @@ DELTA_LABELS = {'behavioral_rsa': 'Δ behavioral alignment (ρ)', 'test_loss': '
 from .core import REPO_ROOT
 FIGURES_DIR = REPO_ROOT/'figures'   # the repository's figures/, whatever the cwd
 
+# %% ../nbs/07_figures.ipynb #d78a620c
 @contextmanager
 def figure_style(font_scale: float = 1.15):
     "Context with the package's seaborn/matplotlib style."
@@ -57,6 +61,7 @@ def figure_style(font_scale: float = 1.15):
           'figure.dpi': 100, 'legend.frameon': False}
     with plt.rc_context(rc): yield
 
+# %% ../nbs/07_figures.ipynb #74dd1bfc
 def save_figure(fig, name: str, out_dir=None, formats=('png', 'pdf'), dpi: int = 150) -> list[Path]:
     "Save `fig` as `out_dir/name.<fmt>` for each format, and its drawn values `fig.data` as `name.csv`; return the paths."
     out_dir = Path(FIGURES_DIR if out_dir is None else out_dir); out_dir.mkdir(parents=True, exist_ok=True)
@@ -68,6 +73,7 @@ def save_figure(fig, name: str, out_dir=None, formats=('png', 'pdf'), dpi: int =
         paths.append(out_dir/f'{name}.csv'); fig.data.to_csv(paths[-1], index=False)
     return paths
 
+# %% ../nbs/07_figures.ipynb #6fec12e8
 def _need(df, what):
     if len(df) == 0: raise ValueError(f"no rows to plot: {what}")
     return df
@@ -86,11 +92,13 @@ def _texts(artist, out: list) -> list:
     for k in kids: _texts(k, out)
     return out
 
+# %% ../nbs/07_figures.ipynb #f8b04b3b
 def drawn_texts(fig) -> list[Text]:
     "Render `fig` and return the non-empty text artists that the render draws."
     fig.canvas.draw()
     return _texts(fig, [])
 
+# %% ../nbs/07_figures.ipynb #65b3162c
 def clipped_texts(fig, tol: float = 1.0) -> list[str]:
     "Texts of `fig` (as drawn) that stick out of the figure by more than `tol` pixels, with their extents."
     r, fb = fig.canvas.get_renderer(), fig.bbox
@@ -111,6 +119,7 @@ def _wrap(t: Text, avail: float, renderer):
     chars = max(10, int(max(len(l) for l in t.get_text().split('\n')) * avail / width * 0.95))
     t.set_text(textwrap.fill(words, chars))
 
+# %% ../nbs/07_figures.ipynb #ba473361
 def fit_titles(fig, tries: int = 3):
     "Wrap each suptitle and axes title of `fig` that sticks out of it (after layout) onto more lines."
     for _ in range(tries):
@@ -124,6 +133,7 @@ def fit_titles(fig, tries: int = 3):
         if not wrapped: return fig
     return fig
 
+# %% ../nbs/07_figures.ipynb #a9c511cc
 def _finish(fig, data, name, out_dir):
     fig.data = data.reset_index(drop=True)
     fit_titles(fig)
@@ -155,13 +165,19 @@ def plot_baseline_trajectories(epochs: pd.DataFrame, *, source=None, seeds=None,
 
 # %% ../nbs/07_figures.ipynb #1eb2c6ae
 _DATASET_LABELS = {'nod': 'NOD', 'things': 'THINGS-fMRI'}
+
+# %% ../nbs/07_figures.ipynb #acf7ae04
 def _dataset_label(dataset): return _DATASET_LABELS.get(dataset, dataset)   # own names as given
 def _roi_label(order): return ', '.join(order) if len(order) <= 6 else f"{len(order)} ROIs"
+
+# %% ../nbs/07_figures.ipynb #9f3dc642
 _VALUE_LABELS = {'rsa': 'Neural alignment (ρ)', 'rsa_normalized': 'Neural alignment / noise ceiling'}
 
+# %% ../nbs/07_figures.ipynb #bc014707
 def _rois(rois, dataset):
     return DEFAULT_ROIS.get(dataset) if rois is None else None if rois == 'all' else list(rois)
 
+# %% ../nbs/07_figures.ipynb #9d978843
 def _merge_neural_loss(epochs, neural, dataset, seeds, rois, source, until_best):
     rois = _rois(rois, dataset)
     base = select(epochs, sweep=BASELINE, source=source, seed=seeds)
@@ -169,10 +185,12 @@ def _merge_neural_loss(epochs, neural, dataset, seeds, rois, source, until_best)
     nb = select(neural, sweep=BASELINE, dataset=dataset, seed=seeds, roi=None if rois is None else list(rois))
     return _need(nb.merge(base[['seed', 'epoch', 'test_loss', 'behavioral_rsa']], on=['seed', 'epoch']), f'neural baseline rows of {dataset!r}')
 
+# %% ../nbs/07_figures.ipynb #3d2388df
 def _roi_order(rois, present):
     order = list(rois) if rois not in (None, 'all') else [r for r in NOD_ROIS + THINGS_ROIS if r in present] + sorted(set(present) - set(NOD_ROIS + THINGS_ROIS))
     return [r for r in order if r in set(present)]
 
+# %% ../nbs/07_figures.ipynb #38f26ee4
 def _loss_axis(ax, step=20):
     ax.invert_xaxis(); ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
     ax.set_xlabel('Test loss (MSE, reversed)')
@@ -250,6 +268,7 @@ def plot_neural_vs_loss(epochs: pd.DataFrame, neural: pd.DataFrame, *, dataset: 
 # %% ../nbs/07_figures.ipynb #32416f21
 _GOOD, _BAD_RSA, _BAD_LOSS = '#3a9d3a', '#4a4ad0', '#d04a4a'
 
+# %% ../nbs/07_figures.ipynb #e00c7cc1
 def _bar_deltas(ax, agg, metric):
     good = agg['mean'] > 0 if metric in ('behavioral_rsa', 'rsa') else agg['mean'] < 0
     bad = _BAD_RSA if metric in ('behavioral_rsa', 'rsa') else _BAD_LOSS
@@ -262,10 +281,12 @@ def _bar_deltas(ax, agg, metric):
     ax.axhline(0, color='k', lw=0.8)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
 
+# %% ../nbs/07_figures.ipynb #a64d1d6a
 def _agg(d, by='perturb_epoch'):
     g = d.groupby(by)
     return g.delta.agg(mean='mean', std='std', n='count').assign(seeds=g.seed.nunique())
 
+# %% ../nbs/07_figures.ipynb #9576cfbb
 def _seeds_text(deltas, by='perturb_epoch') -> str:
     "'seed 1', 'mean ± SD, 3 seeds', or where some bars have fewer seeds, how many of them (they are hatched)."
     n = deltas.groupby(by).seed.nunique(); top = int(n.max())
@@ -342,9 +363,11 @@ TYPE_LABELS = {'image_noise': 'Image noise', 'uniform_images': 'Blank image', 'l
                'random_target': 'Target noise (random targets)'}
 TYPE_COLORS = {'image_noise': '#DC3912', 'uniform_images': '#FF9900', 'label_shuffle': '#3366CC', 'random_target': '#109618'}
 
+# %% ../nbs/07_figures.ipynb #08c4d74d
 def _type_order(types) -> list:
     return [t for t in TYPE_LABELS if t in set(types)] + sorted(set(types) - set(TYPE_LABELS))
 
+# %% ../nbs/07_figures.ipynb #d2f5a482
 def type_deltas(epochs: pd.DataFrame, *, sweep='perturb_types', source=None, seeds=None,
                 metrics=('test_loss', 'behavioral_rsa')) -> pd.DataFrame:
     "Tidy `type, perturb_epoch, metric, delta, sd, n_seeds`: each type's change at its perturbed epoch, mean over seeds."
@@ -353,6 +376,7 @@ def type_deltas(epochs: pd.DataFrame, *, sweep='perturb_types', source=None, see
     d = pd.concat([sweep_deltas(pert, base, m, how='at_perturb_epoch') for m in metrics])
     return _mean_deltas(d.rename(columns={'perturb_type': 'type'}))
 
+# %% ../nbs/07_figures.ipynb #46426e11
 def _mean_deltas(d: pd.DataFrame) -> pd.DataFrame:
     g = d.groupby(['type', 'perturb_epoch', 'metric'], sort=False).delta
     out = g.agg(delta='mean', sd='std', n_seeds='count').reset_index()
@@ -390,11 +414,13 @@ def _recovery_text(t: float) -> str:
     "A recovery time (a mean over seeds, rounded to one decimal) as the heatmap prints it: `1.5`, `2`."
     return f'{t:.1f}'.removesuffix('.0')
 
+# %% ../nbs/07_figures.ipynb #a93abdf9
 def _color_range(grid) -> dict:
     "vmin/vmax for a grid whose coloured cells all hold one value (else seaborn's own): a colour bar around that value."
     v = np.unique(grid.to_numpy()[np.isfinite(grid.to_numpy(dtype=float))])
     return dict(vmin=v[0] - 0.5, vmax=v[0] + 0.5) if len(v) == 1 else {}
 
+# %% ../nbs/07_figures.ipynb #342303b2
 def _heatmap(ax, grid, fmt, cmap, center, label, annot=None):
     rng = _color_range(grid)
     sns.heatmap(grid, ax=ax, cmap=cmap, center=None if rng else center, annot=grid if annot is None else annot,
@@ -403,6 +429,7 @@ def _heatmap(ax, grid, fmt, cmap, center, label, annot=None):
     ax.set(xlabel='Start epoch', ylabel='Perturbation length (epochs)')
     ax.tick_params(axis='y', rotation=0); ax.grid(False)
 
+# %% ../nbs/07_figures.ipynb #c4be70c4
 def plot_recovery_heatmap(epochs: pd.DataFrame, *, sweep='variable_length', seeds=None, source=None, tolerance: float = 0.01,
                           starts=None, rule: str = 'published', out_dir=None, name='recovery_heatmap'):
     "Recovery time (epochs after the window until test loss is within `tolerance` of baseline) per start x length; NR marked."
@@ -472,6 +499,7 @@ def _decimals(grid) -> int:
     m = np.nanmax(np.abs(grid.to_numpy()))
     return 3 if m < 1 else 2 if m < 100 else 1
 
+# %% ../nbs/07_figures.ipynb #a4ac4065
 def plot_deviation_heatmap(epochs: pd.DataFrame, *, sweep='variable_length', seeds=None, source=None, until_best: bool = False,
                            starts=None, out_dir=None, name='deviation_heatmaps'):
     "Max behavioral RSA and min test loss of each run minus the baseline's, start epoch x length, annotated."
@@ -499,6 +527,7 @@ from typing import Callable, Literal
 
 FIGURE_NEEDS = ('published', 'sweep', 'zoo')   # what a figure is drawn from: published results, a sweep's tables, zoo scores
 
+# %% ../nbs/07_figures.ipynb #66711fe5
 @dataclass(frozen=True)
 class FigureSpec:
     "A figure of the registry: the data it needs, the function that draws it, the views it draws and its options."
@@ -512,6 +541,7 @@ class FigureSpec:
 # %% ../nbs/07_figures.ipynb #5c1b69c8
 FIGURES: dict[str, FigureSpec] = {}
 
+# %% ../nbs/07_figures.ipynb #e603e98e
 def register_figure(spec: FigureSpec) -> FigureSpec:
     "Add `spec` to `FIGURES` (a re-run of its definition replaces it; another figure of the same name raises); return it."
     if spec.needs not in FIGURE_NEEDS:
@@ -522,6 +552,7 @@ def register_figure(spec: FigureSpec) -> FigureSpec:
     FIGURES[spec.name] = spec
     return spec
 
+# %% ../nbs/07_figures.ipynb #d3762d59
 def figure_names(needs: str) -> list[str]:
     "The names of the registry's figures drawn from `needs` data, in the order they were registered."
     return [n for n, s in FIGURES.items() if s.needs == needs]
@@ -535,6 +566,7 @@ def figure_jobs(needs: str, data, names=None) -> dict[str, Callable]:
             jobs[file] = functools.partial(spec.draw, *args, **{**spec.options, **kwargs})
     return jobs
 
+# %% ../nbs/07_figures.ipynb #efdc1155
 def draw_figures(needs: str, data, out_dir=None, formats=('png', 'pdf'), names=None) -> dict[str, list[Path]]:
     "Draw each of `figure_jobs`, save it into `out_dir` (`save_figure`, its CSV beside it) and close it; paths by file name."
     paths = {}
@@ -550,6 +582,7 @@ def figure_file(name: str, **arguments) -> str:
     bound = inspect.signature(spec.draw).bind_partial(**{**spec.options, **arguments}); bound.apply_defaults()
     return spec.file_name(**bound.arguments)
 
+# %% ../nbs/07_figures.ipynb #86e48934
 def draw_figure(name: str, *args, out_dir=None, formats=('png', 'pdf'), **arguments):
     "Draw registry figure `name` from `args` and `arguments` (over its options); saved under `figure_file` into `out_dir` if given."
     spec = FIGURES[name]
@@ -569,6 +602,7 @@ def _sweep_name(df: pd.DataFrame) -> Optional[str]:
     "The name of the perturbed sweep of a collected table (None when it holds only baselines)."
     return df.loc[df.sweep != BASELINE, 'sweep'].iloc[0] if (df.sweep != BASELINE).any() else None
 
+# %% ../nbs/07_figures.ipynb #da7dcfad
 def _per_type(name: str, t: SweepTables, view: Callable, table: str = 'epochs') -> dict:
     "`{name, its {type} filled: view(t, baseline rows + the type's rows of t.<table>, sweep)}` per type; None views dropped."
     df = getattr(t, table)
@@ -581,6 +615,7 @@ def _per_type(name: str, t: SweepTables, view: Callable, table: str = 'epochs') 
 # %% ../nbs/07_figures.ipynb #61065a7b
 def _rows_view(t, rows, sweep): return (rows,), dict(sweep=sweep)
 
+# %% ../nbs/07_figures.ipynb #dbcd0e68
 def type_figure(name: str, draw: Callable, view: Callable = _rows_view, options: Optional[dict] = None,
                 table: str = 'epochs') -> FigureSpec:
     "A sweep figure per perturbation type (`{type}` in `name`): `view(tables, rows, sweep)` gives draw's (args, kwargs) or None."
@@ -594,13 +629,16 @@ def _types_view(t: SweepTables) -> dict:
     one = df[(df.sweep == BASELINE) | (df.perturb_length == df[df.sweep == name].perturb_length.min())]
     return {'perturbation_types': ((one,), dict(sweep=name))}
 
+# %% ../nbs/07_figures.ipynb #cb024e86
 def _single_view(t, rows, sweep):
     "A type's single-epoch runs and the baselines, when it has any."
     if not (rows[rows.sweep == sweep].perturb_length == 1).any(): return None
     return (rows[(rows.sweep == BASELINE) | (rows.perturb_length == 1)],), dict(sweep=sweep)
 
+# %% ../nbs/07_figures.ipynb #7cfd79a1
 def _has_neural(t: SweepTables) -> bool: return t.neural is not None and len(t.neural) > 0
 
+# %% ../nbs/07_figures.ipynb #4874bbee
 def _neural_single_view(t, rows, sweep):
     "The neural rows of the baselines and of a type's single-epoch runs, when it has any and the sweep was evaluated."
     runs = rows[(rows.sweep == sweep) & (rows.perturb_length == 1)]
@@ -608,6 +646,7 @@ def _neural_single_view(t, rows, sweep):
     keys = ['sweep', 'seed', 'perturb_epoch', 'perturb_length']
     return (t.neural[(t.neural.sweep == BASELINE) | t.neural.set_index(keys).index.isin(runs.set_index(keys).index)],), dict(sweep=sweep)
 
+# %% ../nbs/07_figures.ipynb #eb204e7d
 for _spec in [
     FigureSpec('baseline_trajectories', 'sweep', plot_baseline_trajectories,
                lambda t: {'baseline_trajectories': ((t.epochs,), dict(window=(5, 10) if t.epochs.epoch.max() >= 10 else None))}),
@@ -627,6 +666,7 @@ from .analysis import load_paper_results, load_vit_results, VIT_SEED, Results, V
 WRITEUP_STARTS = (1, 2, 3, 6, 7, 8, 10, 40, 70, 80, 90)                     # the starts of the write-up's fig 4
 HEATMAP_STARTS = (1, 2, 3, 6, 7, 8, 10, 20, 30, 40, 50, 70, 80, 90)        # the starts of the published heatmaps
 
+# %% ../nbs/07_figures.ipynb #c2fd74cb
 class PublishedTables(NamedTuple):
     "The published results as their figures read them."
     epochs: pd.DataFrame    # `load_paper_results().epochs`: the CLIP-HBA sweeps (source 'paper') and the write-up's own
@@ -634,6 +674,7 @@ class PublishedTables(NamedTuple):
     vit: VitResults         # `load_vit_results()`: the write-up's ViT-B/16 baseline and effects
     clip: pd.DataFrame      # the rows of `epochs` with source 'paper'
 
+# %% ../nbs/07_figures.ipynb #91a92a85
 def published_tables(results: Results, vit: VitResults) -> PublishedTables:
     "The `PublishedTables` of `load_paper_results()` and `load_vit_results()`."
     return PublishedTables(results.epochs, results.neural, vit, select(results.epochs, source='paper'))
@@ -643,9 +684,11 @@ def published_figure(name: str, draw: Callable, inputs: Callable, **options) -> 
     "The published figure `name`: `draw(*inputs(tables), **options)` from the `PublishedTables`, saved as `name`."
     return FigureSpec(name, 'published', draw, lambda p: {name: (inputs(p), {})}, options)
 
+# %% ../nbs/07_figures.ipynb #8cd5b91d
 def _ep_ne(p): return p.epochs, p.neural
 def _ne(p): return (p.neural,)
 
+# %% ../nbs/07_figures.ipynb #a8a3e7b0
 for _spec in [
     published_figure('fig1_baseline_trajectories', plot_baseline_trajectories, lambda p: (select(p.clip, sweep=BASELINE),)),
     published_figure('fig3a_rsa_vs_loss_nod_seed1', plot_rsa_vs_loss, _ep_ne, seed=1, dataset='nod'),
@@ -660,6 +703,7 @@ for _spec in [
 # %% ../nbs/07_figures.ipynb #0da23588
 def _clip(p): return (p.clip,)
 
+# %% ../nbs/07_figures.ipynb #dec9dd1f
 for _spec in [   # the write-up's figures (ViT-Project `Figures/`), from its per-epoch results
     published_figure('writeup_fig1a_clip_alignment_vs_loss', plot_rsa_vs_loss, lambda p: (p.epochs,), seed=1,
                      label_epochs=(1, 5, 10, 15), title='CLIP-HBA baseline (seed 1): behavioral alignment'),
@@ -682,6 +726,7 @@ for _spec in [   # the write-up's figures (ViT-Project `Figures/`), from its per
 # %% ../nbs/07_figures.ipynb #413a1463
 PUBLISHED_FIGURES = tuple(figure_names('published'))
 
+# %% ../nbs/07_figures.ipynb #ef769675
 def published_figures(out_dir=None, *, results=None, vit=None, names=None, formats=('png', 'pdf')) -> dict[str, list[Path]]:
     "Draw the figures the published results support (all, or `names`) into `out_dir` (default `FIGURES_DIR`), a CSV beside each."
     unknown = sorted(set(names or ()) - set(PUBLISHED_FIGURES))
@@ -707,6 +752,7 @@ def figures_main(argv: Optional[list[str]] = None) -> dict[str, list[Path]]:
     for p in (p for ps in paths.values() for p in ps): print(p)
     return paths
 
+# %% ../nbs/07_figures.ipynb #0b76409f
 def cli_figures():
     "Console script `hba-figures` (returns nothing, so the exit status is 0 on success)."
     figures_main()

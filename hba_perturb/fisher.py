@@ -50,6 +50,7 @@ def output_directions(out: torch.Tensor, likelihood: str = 'gaussian', kind: str
 # %% ../nbs/06d_fisher.ipynb #9986e0e7
 _DORA_GROUPS = {'m': 'm', 'delta_D_A': 'A', 'delta_D_B': 'B'}
 
+# %% ../nbs/06d_fisher.ipynb #403cea4c
 def param_group(name: str) -> tuple[str, Optional[str]]:
     "(block, DoRA tensor group or None) of parameter `name`."
     parts = name.split('.')
@@ -65,6 +66,7 @@ def trainable_params(net: nn.Module) -> dict[str, torch.Tensor]:
     "{name: detached tensor} of the parameters of `net` that require gradients."
     return {k: p.detach() for k, p in net.named_parameters() if p.requires_grad}
 
+# %% ../nbs/06d_fisher.ipynb #efc9d941
 def image_fisher(net: nn.Module, params: dict, x: torch.Tensor, likelihood: str = 'gaussian', kind: str = 'model',
                  noise=None, target=None, chunk_size: Optional[int] = None) -> dict[str, torch.Tensor]:
     "{name: sum_s w_s ||J^T r_s||^2} of `net` at one input `x` (no batch dimension), directions from `output_directions`."
@@ -83,6 +85,7 @@ def _batchable_attention():
         with sdpa_kernel(SDPBackend.MATH): yield
     finally: torch.backends.mha.set_fastpath_enabled(fast)
 
+# %% ../nbs/06d_fisher.ipynb #85933ecf
 def _chunks(n_params: int, n_dirs: int, max_batch: int = 64, budget: int = 1 << 25) -> tuple[int, int]:
     "(images, directions) per vmap chunk: at most `max_batch` backward passes at once, per-sample gradients ~ `budget` numbers."
     dirs = max(1, min(n_dirs, max_batch, budget // max(1, n_params)))
@@ -114,6 +117,7 @@ def fisher_trace(net: nn.Module, inputs: torch.Tensor, *, likelihood: str = 'gau
 # %% ../nbs/06d_fisher.ipynb #9e1a7306
 FISHER_PREFIX = 'fisher_'
 
+# %% ../nbs/06d_fisher.ipynb #874d302f
 def fisher_columns(traces: dict[str, float]) -> dict[str, float]:
     "`fisher_total`, per DoRA group, per block and per block and group, from {parameter name: trace}."
     cols = {f'{FISHER_PREFIX}total': sum(traces.values())}
@@ -129,6 +133,7 @@ def probe_indices(n_train: int, size: int, seed: int) -> torch.Tensor:
     if size < 1: raise ValueError(f"fisher_probe_size must be >= 1, got {size}")
     return torch.randperm(n_train, generator=torch.Generator().manual_seed(seed))[:size].sort().values
 
+# %% ../nbs/06d_fisher.ipynb #a339592e
 def probe_batch(dataset, idx: torch.Tensor, device) -> tuple[torch.Tensor, torch.Tensor]:
     "(model inputs, targets) of items `idx` of `dataset`: cached prefixes of a `CachedImages`, else the images."
     items = [dataset[int(i)] for i in idx]

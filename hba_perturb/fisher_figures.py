@@ -22,6 +22,7 @@ __all__ = ['FISHER_LABELS', 'FISHER_FIGURES', 'plot_fisher_trajectories', 'save_
 FISHER_LABELS = {'fisher_total': 'Fisher information (tr F)', 'fisher_m': 'tr F, DoRA magnitudes m',
                  'fisher_A': 'tr F, DoRA A', 'fisher_B': 'tr F, DoRA B'}
 
+# %% ../nbs/07a_fisher_figures.ipynb #ed476cf3
 def _label(metric: str) -> str: return FISHER_LABELS.get(metric, f"tr F, {metric.removeprefix('fisher_')}")
 
 # %% ../nbs/07a_fisher_figures.ipynb #921f15bd
@@ -32,6 +33,7 @@ def _run_colours(runs: pd.DataFrame):
     pos = {s: (i / max(1, len(starts) - 1)) * 0.9 for i, s in enumerate(starts)}
     return {k: cmap(pos[k[2]]) for k in runs.groupby(['perturb_type', 'seed', 'perturb_epoch', 'perturb_length']).groups}
 
+# %% ../nbs/07a_fisher_figures.ipynb #42ecc047
 def _draw_baselines(ax, base, metric):
     for s, g in base.groupby('seed'): ax.plot(g.epoch, g[metric], color='k', lw=0.9, alpha=0.6)
     if base.seed.nunique() > 1:
@@ -112,6 +114,7 @@ def _fisher_recorded(t: SweepTables) -> bool:
     f = t.fisher
     return f is not None and 'fisher_total' in f.columns and not f.loc[f.sweep == BASELINE, 'fisher_total'].isna().all()
 
+# %% ../nbs/07a_fisher_figures.ipynb #85e4acc2
 def _fisher_deltas_view(t, rows, sweep):
     "A type's rows, when it has single-epoch runs and some single-epoch run recorded the Fisher information."
     if not _fisher_recorded(t): return None
@@ -119,6 +122,7 @@ def _fisher_deltas_view(t, rows, sweep):
     if not single.fisher_total.notna().any(): return None
     return ((rows,), {}) if (rows[rows.sweep != BASELINE].perturb_length == 1).any() else None
 
+# %% ../nbs/07a_fisher_figures.ipynb #18913153
 FISHER_FIGURES = tuple(register_figure(s).name for s in [
     FigureSpec('fisher_trajectories', 'sweep', plot_fisher_trajectories,
                lambda t: {'fisher_trajectories': ((t.fisher,), {})} if _fisher_recorded(t) else {}),

@@ -46,6 +46,7 @@ class PixelSpace:
     def to_pixels(self, x: torch.Tensor) -> torch.Tensor: m, s = self._stats(x); return x * s + m
     def to_inputs(self, p: torch.Tensor) -> torch.Tensor: m, s = self._stats(p); return (p - m) / s
 
+# %% ../nbs/04b_guided.ipynb #8889bfe5
 def pixel_space(training_mode: str) -> PixelSpace:
     "The normalization of a run's images: THINGS statistics for fine-tuning, ImageNet's for training from scratch."
     return PixelSpace(THINGS_MEAN, THINGS_STD) if training_mode == 'finetune' else PixelSpace(IMAGENET_MEAN, IMAGENET_STD)
@@ -66,6 +67,7 @@ def guide_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 # %% ../nbs/04b_guided.ipynb #161d34c0
 OBJECTIVES = ('loss', 'logit', 'logit_diverge')
 
+# %% ../nbs/04b_guided.ipynb #68c8249e
 def objective_loss(outputs: torch.Tensor, targets: torch.Tensor, objective: str = 'loss',
                    diverge_from: Optional[torch.Tensor] = None) -> torch.Tensor:
     "Per-image [B] quantity an enhancement lowers: `guide_loss`, minus the true logit, or minus (true logit - mean of the others)."
@@ -94,10 +96,12 @@ def difficulty(outputs: torch.Tensor, targets: torch.Tensor, score: str = 'loss'
 # %% ../nbs/04b_guided.ipynb #1cca8385
 def _norms(x: torch.Tensor) -> torch.Tensor: return x.flatten(1).norm(dim=1).view(-1, *[1] * (x.ndim - 1))
 
+# %% ../nbs/04b_guided.ipynb #4e77b5ee
 def _project(delta: torch.Tensor, eps: float) -> torch.Tensor:
     "`delta` scaled, per image, into the L2 ball of radius `eps`."
     return delta * (eps / _norms(delta).clamp_min(1e-12)).clamp(max=1)
 
+# %% ../nbs/04b_guided.ipynb #0d94c77a
 def guided_pixels(guide: Callable, pixels: torch.Tensor, targets: torch.Tensor, eps: float, step: float, steps: int,
                   direction: int = -1, generator: Optional[torch.Generator] = None, loss: Callable = guide_loss) -> torch.Tensor:
     "Pixels after `steps` L2 projected gradient steps on `guide(pixels)`'s loss (direction -1 lowers it, +1 raises it)."
@@ -126,6 +130,7 @@ def guide_context(guide: nn.Module):
     finally:
         for m, t in flags: m.training = t
 
+# %% ../nbs/04b_guided.ipynb #6268d7bc
 def guide_forward(guide: nn.Module) -> Callable:
     "`guide`'s forward for many calls on new images: a CLIP-HBA's prompt features are computed once (they do not depend on the image)."
     if not isinstance(guide, CLIPHBA): return guide
@@ -172,6 +177,7 @@ class GuidedPerturbation:
 # %% ../nbs/04b_guided.ipynb #c77b37ce
 _ROBUSTNESS_MODEL = 'module.model.'
 
+# %% ../nbs/04b_guided.ipynb #374cb1f8
 def robustness_state_dict(sd: dict) -> Optional[tuple[dict, tuple, tuple]]:
     "(model state dict, mean, std) of a `robustness` library checkpoint (`AttackerModel` keys, `normalizer`), else None."
     sd = sd.get('model', sd.get('state_dict', sd))
@@ -194,6 +200,7 @@ def _load_state_dict_guide(sd: dict, arch: str, path) -> nn.Module:
     if rob: m.pretrained_cfg = {**(getattr(m, 'pretrained_cfg', None) or {}), 'mean': rob[1], 'std': rob[2]}
     return m
 
+# %% ../nbs/04b_guided.ipynb #f643c496
 def load_guide(path, arch: Optional[str] = None, device='cpu') -> nn.Module:
     "A frozen guide from `path`: a saved module, TorchScript, or a state dict of timm architecture `arch`."
     path = Path(path)
@@ -211,6 +218,7 @@ def load_guide(path, arch: Optional[str] = None, device='cpu') -> nn.Module:
     if not isinstance(obj, nn.Module): raise ValueError(f"guide {str(path)!r} holds a {type(obj).__name__}, not a model")
     return obj.to(device).eval().requires_grad_(False)
 
+# %% ../nbs/04b_guided.ipynb #d3eb1434
 def guide_space(guide: nn.Module, default: PixelSpace) -> PixelSpace:
     "How `guide` wants its pixels normalized: its timm `pretrained_cfg` mean/std, else `default`."
     cfg = getattr(guide, 'pretrained_cfg', None) or {}
@@ -230,6 +238,7 @@ def _names(dataset) -> list:
     if hasattr(dataset, 'folder'): return [s for s, _ in dataset.folder.samples]
     return [str(dataset[i][0]) for i in range(len(dataset))]
 
+# %% ../nbs/04b_guided.ipynb #5a2942df
 def guide_key(guide: nn.Module, spec: str = 'self') -> str:
     "What a guide's scores depend on: a file's path, size and mtime, or the current trainable parameters of 'self'."
     h = content_hash(spec.encode())
@@ -239,6 +248,7 @@ def guide_key(guide: nn.Module, spec: str = 'self') -> str:
             if p.requires_grad: h.update(n.encode()); h.update(p.detach().float().cpu().contiguous().numpy().tobytes())
     return h.hexdigest()
 
+# %% ../nbs/04b_guided.ipynb #ae408e22
 @torch.no_grad()
 def _score(guide, dataset, space, gspace, score, batch_size, device) -> torch.Tensor:
     out = []
@@ -250,6 +260,7 @@ def _score(guide, dataset, space, gspace, score, batch_size, device) -> torch.Te
             out.append(difficulty(fwd(gspace.to_inputs(space.to_pixels(images).clamp(0, 1))), t, score).cpu())
     return torch.cat(out)
 
+# %% ../nbs/04b_guided.ipynb #090ed9cb
 def difficulty_scores(guide: nn.Module, dataset, space: PixelSpace, gspace: Optional[PixelSpace] = None, score: str = 'loss',
                       cache_dir=None, spec: str = 'self', batch_size: int = 64, device='cpu', log=None,
                       guide_id: Optional[str] = None) -> torch.Tensor:
@@ -314,11 +325,13 @@ def check_guide(guide: nn.Module, dataset, space: PixelSpace, gspace: PixelSpace
         raise ValueError(f"config field `guide`: {spec!r} outputs {tuple(out.shape)} for one image, but the targets need "
                          f"{n_outputs} values per image (SPoSE dimensions or classes)")
 
+# %% ../nbs/04b_guided.ipynb #813ba4fc
 def _window_start_id(cfg: RunConfig) -> str:
     "What the run's own model at the window's first epoch depends on: model, data and optimisation fields, the window start."
     names = [f.name for c in (ModelFields, DataFields, OptimFields) for f in fields(c)]
     return 'self@' + json.dumps({**{n: getattr(cfg, n) for n in names}, 'perturb_epoch': cfg.perturb_epoch}, sort_keys=True)
 
+# %% ../nbs/04b_guided.ipynb #0cc68d6e
 def make_guided(cfg: RunConfig, window: PerturbWindow, model: nn.Module, data, loader: DataLoader, device, log=None):
     "(perturbation, training loader) of a guided `cfg.perturb_type`; the guide is loaded and checked first."
     if cfg.perturb_type not in GUIDED_TYPES: raise ValueError(f"{cfg.perturb_type!r} is not a guided perturbation {GUIDED_TYPES}")
@@ -343,14 +356,17 @@ def make_guided(cfg: RunConfig, window: PerturbWindow, model: nn.Module, data, l
 MANIFEST = 'manifest.csv'
 MANIFEST_COLUMNS = ['file', 'source', 'target', 'kind', 'objective', 'eps', 'step', 'steps', 'guide', 'seed', 'sha256']
 
+# %% ../nbs/04b_guided.ipynb #217a2926
 def _png_name(i: int, source: str) -> str:
     stem = re.sub(r'[^0-9A-Za-z._-]+', '_', Path(str(source)).stem).strip('_')[:60]
     return f"{i:06d}_{stem}.png"
 
+# %% ../nbs/04b_guided.ipynb #013b584d
 def _to_uint8(px: torch.Tensor) -> np.ndarray:
     "[B, 3, H, W] pixels in [0, 1] as [B, H, W, 3] uint8 (rounded)."
     return (px.clamp(0, 1) * 255).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
 
+# %% ../nbs/04b_guided.ipynb #a08cc942
 def export_guided(guide: nn.Module, dataset, out_dir, space: PixelSpace, gspace: Optional[PixelSpace] = None,
                   kind: str = 'enhance', objective: str = 'logit', eps: float = 0.5, step: float = 0.1, steps: int = 5,
                   seed: int = 0, random_start: bool = False, guide_name: str = 'guide', batch_size: int = 32,
@@ -382,6 +398,7 @@ def export_guided(guide: nn.Module, dataset, out_dir, space: PixelSpace, gspace:
     atomic_write_text(out/MANIFEST, table.to_csv(index=False))
     return table
 
+# %% ../nbs/04b_guided.ipynb #e67053c3
 def load_guided(out_dir) -> tuple[torch.Tensor, pd.DataFrame]:
     "The exported images as uint8 [N, 3, H, W] (manifest order) and the manifest; a file changed since export is refused."
     out = Path(out_dir)

@@ -34,6 +34,7 @@ INFERENCE_FIELDS = ('img_dir', 'inference_annotations_file', 'annotations_file',
                     'rsa_similarity_metric', 'reference_rdm_paths', 'reference_rdm_distance_metric', 'cka_unbiased')
 MODEL_FIELDS = ('pretrained', 'prompts_file', 'alpha', 'image_size', 'random_seed', 'dataset_type', 'dora_impl', 'device')
 
+# %% ../nbs/12_inference.ipynb #300cb4c6
 def _resolve(p, base: Path):
     "Relative paths of the file are relative to its folder (as `run_inference.py` resolves them)."
     return None if p is None else str(p if Path(p).is_absolute() else base/p)
@@ -74,6 +75,7 @@ def _device_of(d: dict) -> str:
     if d.get('device'): return d['device']
     return 'auto' if d.get('cuda') is None else {-1: 'cuda', 0: 'cuda:0', 1: 'cuda:1'}.get(int(d['cuda']), 'cpu')
 
+# %% ../nbs/12_inference.ipynb #75cfef30
 def inference_model(d: dict) -> tuple[torch.nn.Module, str, RunConfig]:
     "(model with the checkpoint's adapters, epoch label, its config) for the inference fields `d`."
     weights = Path(d['model_weights_path'])
@@ -96,10 +98,12 @@ def inference_model(d: dict) -> tuple[torch.nn.Module, str, RunConfig]:
 def _predict(model, ds, device, d) -> np.ndarray:
     return predict(model, ds, device, int(d.get('batch_size') or 64))[0].double().numpy()
 
+# %% ../nbs/12_inference.ipynb #11f68589
 def _limit(ds_frame: pd.DataFrame, by: str, n) -> pd.DataFrame:
     "At most `n` images per category (`max_images_per_category`), in file order."
     return ds_frame if not n else ds_frame.groupby(by, sort=False).head(int(n))
 
+# %% ../nbs/12_inference.ipynb #4642513e
 def _behavioral_rows(model, device, cfg, d) -> list[dict]:
     ann = load_annotations(d.get('inference_annotations_file') or d['annotations_file'])
     rows = []
@@ -121,6 +125,7 @@ def _stimuli(d: dict, cfg):
     else: raise ValueError(f"{d['annotations_file']}: expected THINGS-fMRI (concept, stimulus) or NOD (image, category) columns, found {sorted(cols)}")
     return ds
 
+# %% ../nbs/12_inference.ipynb #d01843bf
 def _neural_rows(model, device, cfg, d) -> list[dict]:
     ds = _stimuli(d, cfg)
     pred = _predict(model, ds, device, d)
@@ -138,12 +143,14 @@ def _triplet_rows(model, device, cfg, d) -> list[dict]:
     emb = [_predict(model, c, device, d) for c in cols]
     return [dict(reference_rdm_name='nights_2afc', score=nights_accuracy(*emb, np.asarray(nights.choices)), p_value=np.nan)]
 
+# %% ../nbs/12_inference.ipynb #082fd299
 def _cka_rows(model, device, cfg, d) -> list[dict]:
     ann = load_annotations(d.get('inference_annotations_file') or d['annotations_file'])
     ds = ThingsImages(ann, d['img_dir'], image_size=cfg.image_size)
     score = cka(_predict(model, ds, device, d), ds.targets.double().numpy(), unbiased=bool(d.get('cka_unbiased', False)))
     return [dict(reference_rdm_name='spose', score=score, p_value=np.nan)]
 
+# %% ../nbs/12_inference.ipynb #998dff5a
 EVALUATORS = dict(behavioral=_behavioral_rows, neural=_neural_rows, triplet=_triplet_rows, cka=_cka_rows)
 
 # %% ../nbs/12_inference.ipynb #1086e304
@@ -178,6 +185,7 @@ def evaluate_main(argv: Optional[Sequence[str]] = None) -> pd.DataFrame:
     print(df.to_string(index=False))
     return df
 
+# %% ../nbs/12_inference.ipynb #d7eafbc6
 def cli_evaluate(argv: Optional[Sequence[str]] = None):
     "Console script `hba-evaluate`: a bad input prints one line and exits 2 (`--debug`: the traceback)."
     run_cli('hba-evaluate', evaluate_main, argv)

@@ -29,6 +29,7 @@ def load_prompts(path) -> list[str]:
     if not lines: raise ValueError(f"{path}: no prompts")
     return [l.strip() for l in lines]
 
+# %% ../nbs/01_model.ipynb #fd2b0e58
 def demo_prompts(n:int=66) -> list[str]:
     "`n` synthetic prompts for demos and tests."
     words = ['red', 'round', 'metal', 'soft', 'animal', 'food', 'wooden', 'bright', 'small', 'tool', 'water', 'plant']
@@ -39,6 +40,7 @@ TINY_CFG = dict(embed_dim=64, quick_gelu=True,
                 vision_cfg=dict(image_size=32, patch_size=8, width=128, layers=2, head_width=64),
                 text_cfg=dict(context_length=77, vocab_size=49408, width=128, heads=2, layers=2))
 
+# %% ../nbs/01_model.ipynb #0cbe1bde
 def tiny_clip() -> CLIP:
     "A tiny random open_clip CLIP (32 px, patch 8, widths 128, 2+2 blocks, 2 heads, QuickGELU; real tokenizer vocab)."
     return CLIP(**TINY_CFG)
@@ -77,6 +79,7 @@ def _read_state_dict(path) -> dict:
     for k in ('input_resolution', 'context_length', 'vocab_size'): sd.pop(k, None)   # metadata of OpenAI's archives
     return {k: v for k, v in sd.items() if k.split('.')[-1] != 'attn_mask'}           # buffers a traced model may carry
 
+# %% ../nbs/01_model.ipynb #f0b54bce
 def clip_from_openai_state_dict(sd:dict, where:str='state dict') -> CLIP:
     "Build an fp32 open_clip CLIP with the architecture of an OpenAI-format ViT state dict and load it."
     model = CLIP(**_infer_openai_cfg(sd, where))
@@ -114,6 +117,7 @@ def _tokenize(prompts:list[str], context_length:int, vocab_size:int) -> torch.Te
     if toks.max() >= vocab_size: raise ValueError(f"the model's vocabulary ({vocab_size}) is smaller than the CLIP tokenizer's (49408)")
     return toks
 
+# %% ../nbs/01_model.ipynb #935f65cd
 class CLIPHBA(nn.Module):
     "CLIP-HBA-Behavior: `forward(images)` -> [B, n_prompts] scaled cosines between images and fixed prompts."
     def __init__(self, clip:CLIP, prompts:list[str]):
@@ -143,6 +147,7 @@ def _check_backbone(backbone:str) -> str:
                          f"e.g. 'ViT-L-14', 'ViT-B-16', 'ViT-B-32', 'RN50' ({len(open_clip.list_models())} in open_clip.list_models())")
     return name
 
+# %% ../nbs/01_model.ipynb #3de9d1c2
 def _load_clip(backbone, pretrained) -> CLIP:
     if pretrained is not None and (Path(str(pretrained)).suffix in ('.pt', '.pth', '.bin') or Path(str(pretrained)).is_file()):
         return clip_from_openai_state_dict(_read_state_dict(pretrained), str(pretrained))

@@ -41,6 +41,7 @@ def square_rdm(x, name: str = 'rdm') -> np.ndarray:
         r = np.zeros((n, n)); r[np.triu_indices(n, 1)] = a; a = r + r.T
     return check_rdm(a, name)
 
+# %% ../nbs/06c_neural.ipynb #56197db1
 def read_subject_rdm(path, key: str | None = None) -> np.ndarray:
     "A subject's [n, n] RDM from a .npy/.npz/.mat/.csv file holding the full matrix or its upper triangle."
     path = Path(path)
@@ -60,6 +61,7 @@ def read_subject_rdm(path, key: str | None = None) -> np.ndarray:
 # %% ../nbs/06c_neural.ipynb #735511ad
 HEMISPHERES = {'LOC': ('lLOC', 'rLOC')}
 
+# %% ../nbs/06c_neural.ipynb #d6c2624a
 def _auto_pairs(names) -> dict:
     out = {}
     for n in names:
@@ -67,6 +69,7 @@ def _auto_pairs(names) -> dict:
         if m and (('r' if m.group(1) == 'l' else 'R_') + m.group(2)) in names: out[m.group(2)] = (n, ('r' if m.group(1) == 'l' else 'R_') + m.group(2))
     return out
 
+# %% ../nbs/06c_neural.ipynb #01b73081
 def merge_hemispheres(rdms: Mapping, rules: Mapping | str | None = HEMISPHERES) -> dict:
     "`rdms` {roi: RDM or stack} with each `rules` {merged: (left, right)} pair replaced by its mean ('auto': all l/r pairs)."
     rules = _auto_pairs(list(rdms)) if rules == 'auto' else dict(rules or {})
@@ -79,6 +82,7 @@ def merge_hemispheres(rdms: Mapping, rules: Mapping | str | None = HEMISPHERES) 
         out[merged] = np.mean(arrs, 0)
     return out
 
+# %% ../nbs/06c_neural.ipynb #3e1d28b6
 def subject_rdm_stacks(files: Mapping[str, Sequence], merge: Mapping | str | None = HEMISPHERES) -> dict:
     "{roi: [n_subjects, n, n]} from {roi: [one RDM file or array per subject]}, hemispheres merged by `merge`."
     stacks = {}
@@ -91,6 +95,7 @@ def subject_rdm_stacks(files: Mapping[str, Sequence], merge: Mapping | str | Non
 # %% ../nbs/06c_neural.ipynb #867695bd
 PATTERN_METRICS = RDM_METRICS + ('crossnobis', 'crossvalidated')
 
+# %% ../nbs/06c_neural.ipynb #5f07cf12
 def _stimulus_order(labels, order, name) -> list:
     labels = [str(s) for s in labels]
     if order is None: return sorted(set(labels))
@@ -99,6 +104,7 @@ def _stimulus_order(labels, order, name) -> list:
     if missing: raise ValueError(f"{name}: no trials for {len(missing)} stimuli, e.g. {missing[:3]}")
     return order
 
+# %% ../nbs/06c_neural.ipynb #de7cfc29
 def average_repetitions(patterns, labels: Sequence, order: Sequence | None = None, name: str = 'patterns') -> tuple:
     "(mean pattern per stimulus [n_stimuli, n_voxels], stimulus names) of trial patterns [n_trials, n_voxels]."
     x = as_float64(patterns, name)
@@ -109,6 +115,7 @@ def average_repetitions(patterns, labels: Sequence, order: Sequence | None = Non
     lab = pd.Series([str(s) for s in labels])
     return np.stack([x[(lab == s).to_numpy()].mean(0) for s in order]), order
 
+# %% ../nbs/06c_neural.ipynb #a663d9d4
 def pattern_rdm(patterns, labels: Sequence, metric: str = 'pearson', runs: Sequence | None = None,
                 order: Sequence | None = None, name: str = 'patterns') -> tuple:
     "(RDM [n, n], stimulus names) of trial patterns [n_trials, n_voxels] with stimulus `labels` (see above for `metric`)."
@@ -132,8 +139,10 @@ def pattern_rdm(patterns, labels: Sequence, metric: str = 'pearson', runs: Seque
 # %% ../nbs/06c_neural.ipynb #eb574201
 THINGS_FMRI_ROIS = ('V1', 'V2', 'V3', 'hV4', 'lLOC', 'rLOC')
 
+# %% ../nbs/06c_neural.ipynb #2ed23f17
 def _things_concept(stimulus: str) -> str: return re.sub(r'_[^_]+$', '', Path(str(stimulus)).stem)
 
+# %% ../nbs/06c_neural.ipynb #660cd580
 def things_fmri_files(betas_dir, subject) -> dict:
     "Paths of one subject's `responses` (.h5, else .csv), `voxels` and `stimuli` tables in `betas_dir`."
     d, sub = Path(betas_dir), f"sub-{int(subject):02d}" if str(subject).isdigit() else str(subject)
@@ -143,6 +152,7 @@ def things_fmri_files(betas_dir, subject) -> dict:
         if not p.is_file(): raise FileNotFoundError(f"THINGS-fMRI {k} file not found: {p}")
     return out
 
+# %% ../nbs/06c_neural.ipynb #bd16dabe
 def _roi_masks(vox: pd.DataFrame, rois, path) -> dict:
     defs = dict(rois) if isinstance(rois, Mapping) else {r: [r] for r in rois}
     masks = {}
@@ -187,6 +197,7 @@ def things_fmri_trials(betas_dir, subject, rois=THINGS_FMRI_ROIS, trial_types=('
         trials[roi] = xr
     return trials, stim[keep].reset_index(drop=True).assign(concept=lambda d: d.stimulus.map(_things_concept))
 
+# %% ../nbs/06c_neural.ipynb #eb538384
 def things_fmri_rdms(betas_dir, subjects=(1, 2, 3), rois=THINGS_FMRI_ROIS, stimuli: Sequence | None = None,
                      by: str = 'concept', metric: str = 'pearson', merge: Mapping | str | None = HEMISPHERES,
                      trial_types=('train', 'test')) -> tuple:
@@ -233,6 +244,7 @@ def write_things_fmri(folder, patterns: Mapping[str, np.ndarray], concepts: Sequ
 # %% ../nbs/06c_neural.ipynb #3d296ba7
 NOD_PARCELS = ('V1', 'V2', 'V3', 'V4', 'V8', 'PIT', 'FFC', 'VVC', 'VMV1', 'VMV2', 'VMV3', 'LO1', 'LO2', 'LO3')
 
+# %% ../nbs/06c_neural.ipynb #fa756eba
 def mmp_parcels(atlas_mat, labels_csv) -> tuple:
     "(parcel index per grayordinate, {ROI name: parcel indices}) of the HCP-MMP atlas files of NOD."
     m = scipy.io.loadmat(atlas_mat)
@@ -243,6 +255,7 @@ def mmp_parcels(atlas_mat, labels_csv) -> tuple:
     names = {re.sub(r'^[LR]_|_ROI$', '', str(n)): i + 1 for i, n in enumerate(lab.left)}
     return ids, {n: (i, i + 180) for n, i in names.items()}
 
+# %% ../nbs/06c_neural.ipynb #568045f9
 def nod_rdms(support_dir, subjects=(1,), rois=NOD_PARCELS, stimuli: Sequence | None = None, metric: str = 'pearson',
              clean_code: str = 'hp128_s4', atlas_mat=None, labels_csv=None) -> tuple:
     "({roi: [n_subjects, n, n]}, image names) from NOD ImageNet betas in the layout of NOD's `prepare_imagenet_data`."
@@ -299,11 +312,13 @@ def write_nod(folder, patterns: Mapping[str, np.ndarray], images: Sequence[str],
 NEURAL_SCORE_COLUMNS = ['roi', 'measure', 'rho', 'p', 'ci_low', 'ci_high', 'subject_rho', 'ceiling_low', 'ceiling_high',
                         'normalized', 'normalized_ci_low', 'normalized_ci_high', 'n_subjects', 'n_stimuli']
 
+# %% ../nbs/06c_neural.ipynb #3b33b01d
 def _stack(rdm, roi) -> np.ndarray:
     r = np.load(rdm) if isinstance(rdm, (str, Path)) and Path(rdm).suffix == '.npy' else rdm
     r = read_subject_rdm(r) if isinstance(r, (str, Path)) else as_float64(r, f"ROI {roi!r}")
     return np.stack([check_rdm(s, f"ROI {roi!r} subject {i}") for i, s in enumerate(r)]) if r.ndim == 3 else check_rdm(r, f"ROI {roi!r}")[None]
 
+# %% ../nbs/06c_neural.ipynb #68c2970b
 def roi_ceilings(roi_rdms: Mapping, method: str = 'spearman') -> dict:
     "{roi: (lower, upper)} noise ceilings of subject RDM stacks; (NaN, NaN) for a single RDM."
     out = {}
@@ -318,11 +333,13 @@ def rank_vector(v, method: str = 'spearman') -> np.ndarray:
     v = as_float64(v, 'vector')
     return scipy.stats.rankdata(v) if method == 'spearman' else v
 
+# %% ../nbs/06c_neural.ipynb #cea13553
 def _unit(v) -> np.ndarray:
     "`v` centred and scaled to length 1, so that the dot product of two such vectors is their Pearson correlation."
     c = v - v.mean(); n = np.linalg.norm(c)
     return c / n if n > 0 else np.full_like(c, np.nan)
 
+# %% ../nbs/06c_neural.ipynb #d6534a01
 def _pool_ceiling(tri_ranks: np.ndarray, method: str) -> tuple:
     "rsatoolbox's leave-one-out noise ceiling (`boot_noise_ceiling`) from subject rank vectors [S, P], ranking each pool once."
     pool = lambda x: x.mean(0) if method == 'spearman' else ((x - x.mean(1, keepdims=True)) / x.std(1, keepdims=True)).mean(0)
@@ -354,6 +371,7 @@ class BrainTarget:
     @property
     def subject_mean(self) -> np.ndarray: return self.vectors[len(self.rois):]
 
+# %% ../nbs/06c_neural.ipynb #bdc5f9db
 def _stacks(roi_rdms: Mapping) -> dict:
     stacks = {roi: _stack(r, roi) for roi, r in roi_rdms.items()}
     if not stacks: raise ValueError("roi_rdms: no ROI given")
@@ -361,6 +379,7 @@ def _stacks(roi_rdms: Mapping) -> dict:
     if len(set(sizes.values())) > 1: raise ValueError(f"roi_rdms: RDMs of different sizes {sizes}")
     return stacks
 
+# %% ../nbs/06c_neural.ipynb #2305d618
 def target_key(stacks: Mapping, method: str = 'spearman', names: Sequence[str] | None = None) -> str:
     "sha256 over the method, ROI names, shapes and upper triangles of every subject RDM, and the stimulus names."
     h = content_hash(json.dumps(dict(format=1, method=method, names=None if names is None else [str(n) for n in names],
@@ -370,6 +389,7 @@ def target_key(stacks: Mapping, method: str = 'spearman', names: Sequence[str] |
         h.update(np.ascontiguousarray(np.asarray(s, np.float64)[:, iu[0], iu[1]]).tobytes())
     return h.hexdigest()
 
+# %% ../nbs/06c_neural.ipynb #5ac60015
 def _prepare(stacks: dict, method: str) -> dict:
     rois, group, subj, ceil = list(stacks), [], [], {}
     for roi in rois:
@@ -380,13 +400,17 @@ def _prepare(stacks: dict, method: str) -> dict:
         ceil[roi] = _pool_ceiling(ranks, method) if len(tri) > 1 else (np.nan, np.nan)
     return dict(group=np.stack(group), subject_mean=np.stack(subj), ceilings=ceil)
 
+# %% ../nbs/06c_neural.ipynb #3b416c14
 _PREPARED: dict = {}                 # key -> BrainTarget, the targets this process has prepared (the last few)
 
+# %% ../nbs/06c_neural.ipynb #523fc1fb
 def _target_file(cache_dir, key: str) -> Path: return Path(cache_dir)/f"neural_target-{key[:24]}.npz"
 
+# %% ../nbs/06c_neural.ipynb #b5b25d6a
 def _arrays_sha(*arrays) -> str:
     return content_hash(*(np.ascontiguousarray(a).tobytes() for a in arrays)).hexdigest()
 
+# %% ../nbs/06c_neural.ipynb #fafb8a96
 def _read_target(path: Path, key: str):
     "(vectors, ceilings [R, 2]) from a prepared-target cache file, or a string saying why it cannot be used."
     if not path.exists(): return 'not built yet'
@@ -397,6 +421,7 @@ def _read_target(path: Path, key: str):
     if meta.get('sha256') != _arrays_sha(vec, ceil): return 'content does not match its checksum'
     return vec, ceil
 
+# %% ../nbs/06c_neural.ipynb #07236857
 def prepare_target(roi_rdms, method: str = 'spearman', names: Sequence[str] | None = None, cache_dir=None,
                    log=None) -> BrainTarget:
     "A `BrainTarget` of {roi: RDM, [S, n, n] stack or file}: ranked and with ceilings, read from `cache_dir` when built before."
@@ -439,6 +464,7 @@ def _p_values(r: np.ndarray, n_pairs: int) -> np.ndarray:
         t = r * np.sqrt((n_pairs - 2) / ((1 - r) * (1 + r)))
     return 2 * scipy.stats.t.sf(np.abs(t), n_pairs - 2)
 
+# %% ../nbs/06c_neural.ipynb #4445aa2b
 def target_scores(model_rdm_, target: BrainTarget) -> pd.DataFrame:
     "DataFrame(roi, rho, p, subject_rho): the model RDM ranked once, correlated with every ROI's group and subjects in one product."
     m = check_rdm(model_rdm_, 'model RDM')
@@ -452,6 +478,7 @@ def target_scores(model_rdm_, target: BrainTarget) -> pd.DataFrame:
 BOOTSTRAP = {'sweep': dict(n_boot=100, subjects=False, subject_draws=False),
              'figure': dict(n_boot=1000, subjects=True, subject_draws=True)}
 
+# %% ../nbs/06c_neural.ipynb #2d136c8b
 def bootstrap_options(n_boot, subjects: bool | None = None) -> dict:
     "dict(n_boot, subjects, subject_draws) of `n_boot`: a `BOOTSTRAP` preset name, or a number (subjects resampled, as 'figure')."
     if isinstance(n_boot, str):
@@ -463,12 +490,14 @@ def bootstrap_options(n_boot, subjects: bool | None = None) -> dict:
     if subjects is not None: p['subjects'] = bool(subjects)
     return p
 
+# %% ../nbs/06c_neural.ipynb #f5fabee8
 def _draws(n: int, n_subjects: Sequence[int], n_boot: int, seed: int, subjects: bool) -> list:
     "Per draw: (stimulus indices [n], per ROI the subject indices), from one numpy generator in this order."
     g = np.random.default_rng(seed)
     return [(g.integers(0, n, n), [g.integers(0, S, S) if subjects and S > 1 else np.arange(S) for S in n_subjects])
             for _ in range(n_boot)]
 
+# %% ../nbs/06c_neural.ipynb #0e4c1dea
 def _ties(v: np.ndarray) -> tuple:
     "(ascending order, tie group of each sorted position, last position of each group) of a vector; None, None without ties."
     order = np.argsort(v, kind='stable'); s = v[order]
@@ -476,6 +505,7 @@ def _ties(v: np.ndarray) -> tuple:
     if new.all(): return order, None, None
     return order, np.concatenate([[0], np.cumsum(new)]), np.append(np.flatnonzero(new), len(v) - 1)
 
+# %% ../nbs/06c_neural.ipynb #e76b46aa
 def _sorted_ranks(ws, gid, ends):
     "Average ranks, in sorted order, of values repeated ws[b, i] times (ws: weights in the values' ascending order)."
     cs = ws.cumsum(1)
@@ -484,6 +514,7 @@ def _sorted_ranks(ws, gid, ends):
     W = torch.diff(end, dim=1, prepend=torch.zeros_like(end[:, :1]))
     return (end - (W - 1) / 2).gather(1, gid.expand_as(ws))
 
+# %% ../nbs/06c_neural.ipynb #3f35f828
 def _weighted_corr(w, a, var_m, v):
     "Correlation of the model (`a` = w * centred model values) with values v [B, P] under weights w."
     mu = (w * v).sum(1, keepdim=True) / w.sum(1, keepdim=True)
@@ -492,17 +523,21 @@ def _weighted_corr(w, a, var_m, v):
     r = (a * d).sum(1) / torch.sqrt(var_m * var)
     return torch.where(var > 0, r, torch.nan)
 
+# %% ../nbs/06c_neural.ipynb #6ede7ba9
 def _torch_device(device) -> torch.device:
     return torch.device('cuda' if torch.cuda.is_available() else 'cpu') if device in (None, 'auto') else torch.device(device)
 
+# %% ../nbs/06c_neural.ipynb #0804a313
 def _tie_cache(target: BrainTarget, which, v: np.ndarray) -> tuple:
     "Tie structure of a target vector, computed once per target and process."
     c = target.__dict__.setdefault('_ties', {})
     if which not in c: c[which] = tuple(None if x is None else x.astype(np.int32) for x in _ties(v))
     return c[which]
 
+# %% ../nbs/06c_neural.ipynb #d984b144
 def _to(t, dev) -> tuple: return tuple(None if x is None else torch.as_tensor(x, device=dev).long() for x in t)
 
+# %% ../nbs/06c_neural.ipynb #7b5bdfb6
 def _ranked_corr(w, a, var_m, ties, ints=None):
     "Correlation under weights w [B, P] of the model (a = w * its centred ranks) with the ranks of a fixed vector."
     order, gid, ends = ties
@@ -520,6 +555,7 @@ def _ranked_corr(w, a, var_m, ties, ints=None):
     r = torch.einsum('bp,bp->b', a.gather(1, ob), d) / torch.sqrt(var_m * var)
     return torch.where(var > 0, r, torch.nan)
 
+# %% ../nbs/06c_neural.ipynb #9f4b1811
 def _int_parts(wi, vm, Wt):
     "Integer forms for `_ranked_corr`: small weights, w x 2 x centred model ranks, W, and the rank variance without ties."
     a2 = wi * ((2 * vm).round().long() - (Wt.long() + 1))
@@ -528,11 +564,13 @@ def _int_parts(wi, vm, Wt):
     var_nt = ((Wt[:, 0] ** 3 - Wt[:, 0]) - (wf ** 3 - wf).sum(1)) / 12
     return wi.to(torch.int32), a2.double(), Wt.to(torch.int32), var_nt
 
+# %% ../nbs/06c_neural.ipynb #ffceb57d
 def _model_ranks(w, ties):
     order, gid, ends = ties
     ob = order.expand_as(w)
     return torch.empty_like(w).scatter_(1, ob, _sorted_ranks(w.gather(1, ob), gid, ends))
 
+# %% ../nbs/06c_neural.ipynb #53a58c97
 def _per_draw_ranks(w, vals):
     "Ranks under weights w of values that differ per draw [B, P] (one sort per draw)."
     vals, order = torch.sort(vals, dim=1, stable=True)
@@ -542,6 +580,7 @@ def _per_draw_ranks(w, vals):
     end = W.cumsum(1)
     return torch.empty_like(w).scatter_(1, order, (end - (W - 1) / 2).gather(1, gid))
 
+# %% ../nbs/06c_neural.ipynb #cf812d65
 def bootstrap_target(model_rdm_, target: BrainTarget, n_boot: int = 100, seed: int = 0, subjects: bool = False,
                      subject_draws: bool = True, batch: int | None = None, device='auto') -> np.ndarray:
     "[n_boot, R, 2] draws of (group-RDM score, mean subject score; NaN without `subject_draws`), in batches of draws in torch."
@@ -593,10 +632,12 @@ def bootstrap_target(model_rdm_, target: BrainTarget, n_boot: int = 100, seed: i
         out[b0:b0 + len(ds)][~ok] = np.nan
     return out
 
+# %% ../nbs/06c_neural.ipynb #a9ce6293
 def _rank_corr(a, b, method):
     if method == 'spearman': a, b = scipy.stats.rankdata(a), scipy.stats.rankdata(b)
     return np.corrcoef(a, b)[0, 1]
 
+# %% ../nbs/06c_neural.ipynb #c0471b08
 def bootstrap_loop(model_rdm_, stacks: Mapping, n_boot: int = 100, seed: int = 0, method: str = 'spearman',
                    subjects: bool = False) -> np.ndarray:
     "The straightforward bootstrap (one resampled vector per draw, ranked by scipy) with the draws of `bootstrap_target`."

@@ -34,6 +34,7 @@ def batch_seed(seed: int, epoch: int, batch_idx: int) -> int:
     "The reference's per-batch seed in 1-based epochs: `seed + epoch * 1000 + batch_idx`."
     return int(seed) + int(epoch) * 1000 + int(batch_idx)
 
+# %% ../nbs/04_perturbations.ipynb #644e7531
 def _generator(device, seed: int) -> torch.Generator:
     return torch.Generator(device=device).manual_seed(seed)
 
@@ -112,6 +113,7 @@ def _checked_stats(kind: str, target_mean, target_std) -> tuple:
     if (target_std < 0).any(): raise ValueError("target_std must be >= 0")
     return target_mean, target_std
 
+# %% ../nbs/04_perturbations.ipynb #ef6b9ae5
 def make_perturbation(kind: Optional[str], window: PerturbWindow, seed: int = 42, target_mean=None, target_std=None,
                       noise: str = 'replace', noise_eps: float = 0.1, shuffle_seeding: str = 'reference',
                       image_noise_global_rng: bool = False) -> Perturbation:
@@ -132,6 +134,7 @@ def make_perturbation(kind: Optional[str], window: PerturbWindow, seed: int = 42
 # %% ../nbs/04_perturbations.ipynb #87dc425b
 OPTION_KEYWORDS = {'image_noise_mode': 'noise', 'image_noise_eps': 'noise_eps', 'shuffle_seeding': 'shuffle_seeding'}
 
+# %% ../nbs/04_perturbations.ipynb #198802f3
 def perturbation_arguments(cfg) -> dict:
     "`make_perturbation`'s keyword arguments for the `RunConfig` `cfg`: its kind's options and its seeding's."
     kind = PERTURB_KINDS[cfg.perturb_type]

@@ -20,21 +20,25 @@ __all__ = ['DROP', 'TIMM_NAMES', 'REFERENCE_TRAINING_FIELDS', 'OUR_FIELDS', 'REF
 # %% ../nbs/00a_refconfig.ipynb #7b6174f6
 DROP = object()   # a converter's answer: the field changes nothing here, leave it out
 
+# %% ../nbs/00a_refconfig.ipynb #d9f594ce
 def _num_epochs(v, d):
     "`500` or composer-style `'500ep'`."
     m = re.fullmatch(r'\s*(\d+)\s*(ep)?\s*', str(v))
     if not m: raise ValueError(f"expected a number of epochs such as 500 or '500ep', found {v!r}")
     return int(m.group(1))
 
+# %% ../nbs/00a_refconfig.ipynb #811f8c71
 def _device(v, d):
     "`cuda` of the reference: -1 all GPUs, 0 GPU 0, 1 GPU 1, anything else the CPU."
     return {-1: 'cuda', 0: 'cuda:0', 1: 'cuda:1'}.get(int(v), 'cpu')
 
+# %% ../nbs/00a_refconfig.ipynb #e62dab13
 def _optimizer(v, d):
     o = str(v).lower()
     if o not in ('adamw', 'sgd'): raise ValueError(f"optimizer {v!r}: only AdamW and SGD exist here")
     return o
 
+# %% ../nbs/00a_refconfig.ipynb #9898330f
 def _schedule(v, d):
     s = str(v).lower()
     table = {'none': 'constant', 'cosineannealinglr': 'cosine', 'cosineannealinglrwithwarmup': 'cosine'}
@@ -46,17 +50,20 @@ def _perturb_epoch(v, d):
     "The reference counts epochs from 0; ours from 1 (0: no perturbation)."
     return int(v) + 1 if str(d.get('perturb_type') or 'none') != 'none' else DROP
 
+# %% ../nbs/00a_refconfig.ipynb #226ccf70
 def _criterion(v, d):
     want = 'CrossEntropyLoss' if d.get('training_mode') == 'scratch' else 'MSELoss'
     if str(v) != want: raise ValueError(f"{v!r} has no equivalent: a {d.get('training_mode', 'finetune')} run trains with {want}")
     return DROP
 
+# %% ../nbs/00a_refconfig.ipynb #97f24187
 def _only(expected: str, why: str) -> Callable:
     def conv(v, d):
         if str(v).lower() != expected: raise ValueError(f"{v!r} has no equivalent: {why}")
         return DROP
     return conv
 
+# %% ../nbs/00a_refconfig.ipynb #0ded6866
 def _rsa_img_dir(v, d):
     "Scratch runs read the 48 test images from here; fine-tuning reads them from `img_dir`."
     if d.get('training_mode') == 'scratch': return v
@@ -67,10 +74,12 @@ def _rsa_img_dir(v, d):
 # %% ../nbs/00a_refconfig.ipynb #41c5c95d
 TIMM_NAMES = {'ViT-B/16': 'vit_base_patch16_224', 'ViT-L/14': 'vit_large_patch14_224', 'RN50': 'resnet50', 'RN101': 'resnet101'}
 
+# %% ../nbs/00a_refconfig.ipynb #6de163fb
 def _architecture(v, d):
     if d.get('training_mode') != 'scratch': return DROP        # 'CLIP-HBA': the only finetune model
     return TIMM_NAMES.get(str(v), str(v))
 
+# %% ../nbs/00a_refconfig.ipynb #3c54fc61
 def _pretrained(v, d):
     "The reference's `pretrained` is a flag of scratch models; ours names the CLIP weights (null: random, the tiny demo CLIP only)."
     if v is None: return None if d.get('clip_hba_backbone', d.get('backbone')) == 'tiny' else DROP
@@ -79,6 +88,7 @@ def _pretrained(v, d):
         return DROP
     return v
 
+# %% ../nbs/00a_refconfig.ipynb #75722585
 def _warmup(v, d): return _num_epochs(v, d)
 def _same(v, d): return v
 def _dropped(v, d): return DROP

@@ -34,16 +34,19 @@ EVAL_METRICS = ('behavioral', 'spose', 'neural', 'nights', 'cka', 'top1', 'top5'
 SCRATCH_METRICS = ('top1', 'top5')    # accuracy on the validation images: runs trained from scratch (class logits) only
 _FLOATS = ['value', 'p'] + EVAL_COLUMNS[7:-1]
 
+# %% ../nbs/06b_scoring.ipynb #f2bbd567
 def _tidy_eval(df: pd.DataFrame) -> pd.DataFrame:
     "Evaluation rows with stable dtypes and order (whether just computed or read back from the CSV)."
     df = df.reindex(columns=EVAL_COLUMNS).astype({'epoch': int, **{c: float for c in _FLOATS}})
     for c in ('roi', 'run', 'metric', 'measure', 'key'): df[c] = df[c].fillna('').astype(str)
     return df.sort_values(['epoch', 'metric', 'roi'], kind='stable').reset_index(drop=True)
 
+# %% ../nbs/06b_scoring.ipynb #8faf3874
 def _read_eval(out_csv: Path) -> pd.DataFrame:
     if not out_csv.exists(): return _tidy_eval(pd.DataFrame(columns=EVAL_COLUMNS))
     return _tidy_eval(pd.read_csv(out_csv, keep_default_na=False, na_values={c: ['', 'nan'] for c in _FLOATS}))
 
+# %% ../nbs/06b_scoring.ipynb #2c8017bc
 def _predict_images(model, dataset, device, batch_size=64):
     return predict(model, dataset, device, batch_size)[0].double().numpy()
 
@@ -56,10 +59,12 @@ class _TripletColumn(torch.utils.data.Dataset):
     def __len__(self): return len(self.triplets)
     def __getitem__(self, i): return self.names[i], self.triplets[i][self.k], 0
 
+# %% ../nbs/06b_scoring.ipynb #73869937
 def _nights_sets(nights, net, fast: bool) -> list:
     cols = [_TripletColumn(nights, k) for k in range(3)]
     return [CachedImages(c, cached_prefixes(net, c, None), net) for c in cols] if fast else cols
 
+# %% ../nbs/06b_scoring.ipynb #62f31e39
 def _nights_choices(nights) -> np.ndarray:
     return np.asarray(getattr(nights, 'choices', None) or [nights[i][3] for i in range(len(nights))])
 
@@ -68,6 +73,7 @@ def _measures(concepts, neural_metric) -> dict:
     return dict(behavioral='pearson/spearman', spose='pearson/spearman', nights='cosine/2afc', cka='linear', top1='val', top5='val',
                 neural=neural_measure(neural_metric, concepts is not None))
 
+# %% ../nbs/06b_scoring.ipynb #af2b62fc
 def _todo(cached: pd.DataFrame, epochs, metrics, measures, keys=None) -> list:
     keys = keys or {}
     def done(e, m):
@@ -76,15 +82,18 @@ def _todo(cached: pd.DataFrame, epochs, metrics, measures, keys=None) -> list:
         return len(rows) and (same & (rows.key == keys.get(m, ''))).all()
     return [(e, m) for e in epochs for m in metrics if not done(e, m)]
 
+# %% ../nbs/06b_scoring.ipynb #52cb8d57
 def _load_epoch(cfg, model, path, device):
     "Load a saved epoch into `model`: the adapters of a fine-tuning run, the whole state dict of a scratch run."
     if cfg.training_mode == 'scratch': model.load_state_dict(torch.load(path, map_location=device))
     else: load_adapters(model, path)
 
+# %% ../nbs/06b_scoring.ipynb #1c4ca9b2
 def _check_scratch_metrics(cfg, metrics, run_dir):
     wrong = [m for m in metrics if m in SCRATCH_METRICS] if cfg.training_mode != 'scratch' else []
     if wrong: raise ValueError(f"metrics {wrong} need class logits: {run_dir} is a training_mode={cfg.training_mode!r} run")
 
+# %% ../nbs/06b_scoring.ipynb #549807fb
 def _check_args(metrics, roi_rdms, stimuli, nights, cka_reference):
     unknown = set(metrics) - set(EVAL_METRICS)
     if unknown: raise ValueError(f"unknown metrics {sorted(unknown)}: expected some of {list(EVAL_METRICS)}")
@@ -93,6 +102,7 @@ def _check_args(metrics, roi_rdms, stimuli, nights, cka_reference):
     if 'nights' in metrics and nights is None: raise ValueError("metric 'nights' needs `nights` (a NightsTriplets dataset)")
     if 'cka' in metrics and cka_reference is None: raise ValueError("metric 'cka' needs `cka_reference` (one row per stimulus)")
 
+# %% ../nbs/06b_scoring.ipynb #4d3d0fa7
 def _dataset_hash(h, dataset):
     "Add a data set's items to `h`: names and files (path, size, mtime) when it has `paths`, else the pixels of every item."
     h.update(json.dumps([str(n) for n in getattr(dataset, 'names', [])]).encode())
@@ -105,6 +115,7 @@ def _dataset_hash(h, dataset):
                 h.update(x.detach().cpu().numpy().tobytes() if torch.is_tensor(x) else repr(x).encode())
     return h
 
+# %% ../nbs/06b_scoring.ipynb #9f464053
 def _eval_keys(metrics, roi_rdms, stimuli, concepts, rdm_names, neural_metric, n_boot, seed, nights, cka_reference) -> dict:
     "metric -> sha256[:16] of what its cached rows depend on besides the run and the measure ('' for behavioral/spose)."
     keys = {}

@@ -30,6 +30,7 @@ STUDY_TYPE_NAMES = {'target_noise': 'random_target', 'label_shuffle': 'label_shu
                     'uniform_gray': 'uniform_images'}   # the study's perturbation_type -> our perturb_type
 LABEL_KINDS = kinds_where(study=True, changes='targets')   # the study's perturbations of the labels (by data set index)
 
+# %% ../nbs/04c_scratch.ipynb #350ee9fd
 def random_labels(n: int, num_classes: int, seed: int = 42) -> np.ndarray:
     "The study's random labels: `RandomState(seed).randint(0, num_classes, n)`, one per image of the data set."
     return np.random.RandomState(seed).randint(0, num_classes, n)
@@ -40,6 +41,7 @@ def shuffled_labels(labels, seed: int = 42) -> np.ndarray:
     labels = np.asarray(labels)
     return labels[np.random.RandomState(seed).permutation(len(labels))]
 
+# %% ../nbs/04c_scratch.ipynb #ba4db81b
 def study_labels(kind: str, labels, num_classes: int, seed: int = 42) -> np.ndarray:
     "The labels the study trains on in a window of perturbation `kind` (one of `LABEL_KINDS`)."
     if kind == 'random_target': return random_labels(len(labels), num_classes, seed)
@@ -57,6 +59,7 @@ class WindowLabels(Dataset):
         name, image, _ = self.dataset[i]
         return name, image, self.labels[i]
 
+# %% ../nbs/04c_scratch.ipynb #86100414
 def dataset_labels(dataset) -> list[int]:
     "The class index of every item of an `ImageNetFolder` (without reading the images)."
     return [l for _, l in dataset.folder.samples]
@@ -65,6 +68,7 @@ def dataset_labels(dataset) -> list[int]:
 RANK_STRIDE = 1_000_003      # seed offset per distributed rank
 _IMAGE_KINDS = kinds_where(study=True, changes='images')   # the study's perturbations of the images
 
+# %% ../nbs/04c_scratch.ipynb #a36b112b
 @dataclass
 class StudyImages:
     "The study's image perturbations (and the identity for its label kinds), active in `window`."
@@ -93,6 +97,7 @@ def study_perturbation(cfg: RunConfig, window: PerturbWindow, rank: int = 0) -> 
     "The batch part of `cfg`'s perturbation in the study's form (its label part is `study_window_data`)."
     return StudyImages(cfg.perturb_type, window, cfg.perturb_seed, cfg.image_noise_eps, cfg.image_noise_mode, 0.0, rank)
 
+# %% ../nbs/04c_scratch.ipynb #34e9b42c
 def study_window_data(cfg: RunConfig, train) -> Optional[WindowLabels]:
     "The training set of `cfg`'s window epochs when the study's perturbation changes labels, else None."
     if cfg.perturb_type not in LABEL_KINDS: return None
@@ -114,6 +119,7 @@ def scratch_features(model: nn.Module, x: torch.Tensor, rule: str = 'cls') -> to
     if getattr(model, 'global_pool', None) == 'avg': return f[:, getattr(model, 'num_prefix_tokens', 1):].mean(1)
     return f[:, 0]
 
+# %% ../nbs/04c_scratch.ipynb #eb0fe45c
 class FeatureNet(nn.Module):
     "`model` called for its RSA features (`scratch_features`) instead of its logits."
     def __init__(self, model: nn.Module, rule: str = 'cls'):
@@ -132,6 +138,7 @@ class DistInfo:
     @property
     def distributed(self) -> bool: return self.world_size > 1
 
+# %% ../nbs/04c_scratch.ipynb #cf9b1859
 def dist_info() -> DistInfo:
     "This process's rank, world size and local rank (from the process group, else from `torchrun`'s variables)."
     if dist.is_available() and dist.is_initialized():
@@ -149,6 +156,7 @@ def init_distributed(device: str = 'auto') -> DistInfo:
     dist.init_process_group('nccl' if cuda else 'gloo')
     return dist_info()
 
+# %% ../nbs/04c_scratch.ipynb #723fc854
 def process_device(device: str, info: DistInfo) -> str:
     "The device of this process: `cuda:<local rank>` for 'auto'/'cuda' in a multi-process CUDA job, else `device`."
     if info.distributed and device in ('auto', 'cuda') and torch.cuda.is_available(): return f'cuda:{info.local_rank}'
@@ -162,18 +170,21 @@ def all_sum(values, device='cpu') -> list[float]:
     dist.all_reduce(t)
     return t.tolist()
 
+# %% ../nbs/04c_scratch.ipynb #f76f262f
 def broadcast_object(obj, src: int = 0):
     "Rank `src`'s `obj` on every rank (`obj` itself with one process)."
     if not (dist.is_available() and dist.is_initialized()): return obj
     box = [obj]; dist.broadcast_object_list(box, src=src)
     return box[0]
 
+# %% ../nbs/04c_scratch.ipynb #64c6a511
 def gather_object(obj) -> list:
     "Every rank's `obj`, in rank order, on every rank (`[obj]` with one process)."
     if not (dist.is_available() and dist.is_initialized()): return [obj]
     out = [None] * dist.get_world_size(); dist.all_gather_object(out, obj)
     return out
 
+# %% ../nbs/04c_scratch.ipynb #d769e893
 def barrier():
     "Wait for every rank (nothing with one process)."
     if dist.is_available() and dist.is_initialized(): dist.barrier()

@@ -47,6 +47,7 @@ class Experiment:
     lengths: tuple = (1,)
     seeds: tuple = (1,)
 
+# %% ../nbs/11_study.ipynb #0d17e89a
 def _ints(v, where: str) -> tuple:
     "A list of integers, or a range written `a..b` (both ends included)."
     if isinstance(v, str) and re.fullmatch(r'\s*\d+\s*\.\.\s*\d+\s*', v):
@@ -61,10 +62,12 @@ def _one_length(df, name):
     "The baseline rows and the single-epoch runs of the table."
     return df[(df.sweep == BASELINE) | (df.perturb_length == 1)]
 
+# %% ../nbs/11_study.ipynb #acf86f1f
 def _neural_deltas(df, name, nt, ds):
     one = nt[(nt.sweep == BASELINE) | (nt.perturb_length == 1)]
     return plot_single_epoch_neural_deltas(one, dataset=ds, seed=None, rois='all', sweep=name)
 
+# %% ../nbs/11_study.ipynb #d145b868
 STUDY_FIGURES = {   # name: f(collected table, experiment name, neural table, neural dataset name) -> figure
     'baseline_trajectories': lambda df, name, nt, ds: plot_baseline_trajectories(df, window=(5, 10) if df.epoch.max() >= 10 else None),
     'single_epoch_deltas': lambda df, name, nt, ds: plot_single_epoch_deltas(_one_length(df, name), sweep=name),
@@ -96,6 +99,7 @@ class Study:
     published: bool = False                         # also draw the published figures (hba-figures) beside ours
     neural: dict = field(default_factory=dict)      # the neural data set of the 'neural' evaluation (see `neural_inputs`)
 
+# %% ../nbs/11_study.ipynb #2e8f1377
 STUDY_KEYS = ('name', 'base', 'experiments', 'evaluations', 'figures', 'executor', 'max_parallel', 'papermill', 'slurm',
               'estimate', 'published', 'neural')
 
@@ -108,6 +112,7 @@ def _base_config(d, where: Path) -> RunConfig:
     try: return config_from_dict({**fields, **d, 'perturb_type': 'none', 'perturb_epoch': 0}, check_paths=False)
     except (ValueError, TypeError) as e: raise ValueError(f"{where}: `base`: {e}") from None
 
+# %% ../nbs/11_study.ipynb #49a5096a
 def _experiment(d, i: int, where: Path) -> Experiment:
     at = f"{where}: experiments[{i}]"
     if not isinstance(d, dict) or 'name' not in d: raise ValueError(f"{at}: expected a mapping with a `name`")
@@ -126,9 +131,11 @@ def _check_figures(figs: dict, exps: dict, where) -> dict:
         if e not in exps: raise ValueError(f"{where}: figures: {f} is drawn from experiment {e!r}, which the study does not declare")
     return dict(figs)
 
+# %% ../nbs/11_study.ipynb #5057acab
 NEURAL_READERS = ('things_fmri', 'nod', 'rdm_files')
 NEURAL_KEYS = ('dataset', 'reader', 'stimuli', 'img_dir', 'betas_dir', 'support_dir', 'subjects', 'rdm_files', 'metric', 'n_boot')
 
+# %% ../nbs/11_study.ipynb #ae31af24
 def _check_neural(n: dict, evaluations, where) -> dict:
     if 'neural' in evaluations and not n: raise ValueError(f"{where}: evaluation 'neural' needs a `neural:` section (reader, stimuli, img_dir, ...)")
     if not n: return {}
@@ -139,6 +146,7 @@ def _check_neural(n: dict, evaluations, where) -> dict:
         if not n.get(k): raise ValueError(f"{where}: neural.{k} must be set")
     return dict(n)
 
+# %% ../nbs/11_study.ipynb #ba92a802
 def study_from_dict(d: dict, where='study') -> Study:
     "A checked `Study` from the fields of a study file (`where`: the file, for messages and relative paths)."
     where = Path(where)
@@ -166,6 +174,7 @@ def load_study(path) -> Study:
     if not isinstance(d, dict): raise ValueError(f"{path}: expected a mapping, found {type(d).__name__}")
     return study_from_dict(d, path)
 
+# %% ../nbs/11_study.ipynb #40322305
 CONFIGS_DIR = REPO_ROOT/'configs'
 
 # %% ../nbs/11_study.ipynb #b376ed18
@@ -181,6 +190,7 @@ DEMO_STUDY = dict(
                  perturbation_types='perturbation_types', recovery_heatmap='variable_length',
                  deviation_heatmaps='variable_length'))
 
+# %% ../nbs/11_study.ipynb #b8cb3b00
 def demo_study() -> Study:
     "The CPU demo study (`configs/study_demo.yaml`)."
     return study_from_dict(DEMO_STUDY, CONFIGS_DIR/'study_demo.yaml')
@@ -188,6 +198,7 @@ def demo_study() -> Study:
 # %% ../nbs/11_study.ipynb #08ab9761
 BASELINES = 'baselines'
 
+# %% ../nbs/11_study.ipynb #0ef24bbc
 def study_sweeps(study: Study) -> dict[str, Sweep]:
     "One `Sweep` per experiment; the baselines experiment (first) with every seed any experiment uses."
     seeds = sorted({s for e in study.experiments for s in e.seeds})
@@ -203,11 +214,13 @@ def _width_of(cfg: RunConfig) -> tuple[int, int]:
     if not mc: raise ValueError(f"`backbone` {cfg.backbone!r}: not an open_clip model name")
     return mc['vision_cfg']['width'], mc['text_cfg']['width']
 
+# %% ../nbs/11_study.ipynb #6fab3628
 def adapter_params(cfg: RunConfig) -> int:
     "Trainable parameters of a CLIP-HBA run: per adapted out_proj of width w, m (w) + A (rank x w) + B (w x rank)."
     vw, tw = _width_of(cfg)
     return (cfg.vision_layers * vw + cfg.transformer_layers * tw) * (1 + 2 * cfg.rank)
 
+# %% ../nbs/11_study.ipynb #6aff32ef
 def checkpoint_bytes(cfg: RunConfig) -> int:
     "Bytes one epoch's files take: the adapters (fp32) and the training state (two AdamW moments each, plus ~64 KB)."
     return 3 * 4 * adapter_params(cfg) + 2**16
@@ -215,12 +228,14 @@ def checkpoint_bytes(cfg: RunConfig) -> int:
 # %% ../nbs/11_study.ipynb #53caa074
 N_IMAGES = {'things': 1854, 'demo': 288}
 
+# %% ../nbs/11_study.ipynb #2aa14652
 def _run_epochs(c: RunConfig, stop: int) -> int:
     "Epochs condition `c` trains itself (a branched run starts at its window)."
     if c.perturb_type == 'none': return stop
     last = min(c.epochs, max(stop, c.perturb_epoch + c.perturb_length - 1 + c.early_stopping_patience))
     return last - c.perturb_epoch + 1
 
+# %% ../nbs/11_study.ipynb #752a3f14
 def plan(study: Study, out_dir, seconds_per_epoch: Optional[float] = None) -> pd.DataFrame:
     "Every condition of the study (a baseline once), with the epochs it trains, GPU-hours and disk (GB)."
     sec = seconds_per_epoch or study.seconds_per_epoch
@@ -275,6 +290,7 @@ def _sweep_kw(study: Study) -> dict:
     return dict(executor=study.executor, max_parallel=study.max_parallel, use_papermill=study.papermill,
                 slurm=study.slurm or None, show=False)
 
+# %% ../nbs/11_study.ipynb #1917e17b
 def train_study(study: Study, out_dir, log=print) -> dict:
     "Train (or submit) every missing condition, baselines first; returns each experiment's `SweepResult` (those reached)."
     out_dir, sweeps, started = Path(out_dir), study_sweeps(study), {}
@@ -299,6 +315,7 @@ def _stimulus_set(n: dict, image_size: int):
     if {'image', 'category'} <= cols: return nod_images(n['stimuli'], n['img_dir'], image_size=image_size), False
     raise ValueError(f"neural.stimuli {n['stimuli']}: expected columns concept, stimulus (THINGS-fMRI) or image, category (NOD)")
 
+# %% ../nbs/11_study.ipynb #37e974a2
 def neural_inputs(study: Study) -> dict:
     "The keyword arguments of `evaluate_run` for the study's neural data: ROI RDMs (per subject), stimuli, their order."
     n = study.neural; ds, things = _stimulus_set(n, study.base.image_size)
@@ -310,6 +327,7 @@ def neural_inputs(study: Study) -> dict:
     return dict(roi_rdms=rdms, stimuli=ds, concepts=concepts, rdm_names=names, neural_metric=n.get('metric', 'cosine'),
                 n_boot=int(n.get('n_boot', 100)))
 
+# %% ../nbs/11_study.ipynb #4c7a33d7
 def score_study(study: Study, out_dir, **kwargs) -> pd.DataFrame:
     "`evaluate_run` with the study's evaluations on every run (each real run folder once); all rows, one table."
     dirs = {d.resolve(): d for name in study_sweeps(study) for d in run_dirs(Path(out_dir)/name)}
@@ -326,6 +344,7 @@ def _type_rows(t, df, nt):
     keep = df[(df.sweep == BASELINE) | (df.perturb_type == t)]
     return keep, nt[nt.set_index(keys).index.isin(keep.set_index(keys).index)] if nt is not None else None
 
+# %% ../nbs/11_study.ipynb #814eac48
 def _figure_jobs(study: Study, out_dir) -> dict:
     jobs, tables, ds = {}, {}, study.neural.get('dataset', 'neural')
     for fig_name, exp in study.figures.items():
@@ -340,6 +359,7 @@ def _figure_jobs(study: Study, out_dir) -> dict:
             jobs[fig_name + (f'_{t}' if t else '')] = lambda d=d, n=n, f=fig_name, e=exp: STUDY_FIGURES[f](d, e, n, ds)
     return jobs
 
+# %% ../nbs/11_study.ipynb #74e48834
 def draw_study(study: Study, out_dir, formats=('png',)) -> dict[str, list[Path]]:
     "Draw the study's figures from its own runs into `out_dir/figures`, each with its CSV; returns the files per figure."
     import matplotlib.pyplot as plt
@@ -384,6 +404,7 @@ def study_main(argv: Optional[Sequence[str]] = None) -> dict:
     out.mkdir(parents=True, exist_ok=True); atomic_write_text(out/'plan.csv', table.to_csv(index=False))
     return dict(plan=table, **run_study(study, out))
 
+# %% ../nbs/11_study.ipynb #a7dd3015
 def cli_study(argv: Optional[Sequence[str]] = None):
     "Console script `hba-study`: a bad input prints one line and exits 2 (`--debug`: the traceback)."
     run_cli('hba-study', study_main, argv, CLI_ERRORS + (RuntimeError,))
@@ -416,6 +437,7 @@ def data_main(argv: Optional[Sequence[str]] = None) -> list[Path]:
     print(f"{len(paths)} file(s) in {a.to}")
     return paths
 
+# %% ../nbs/11_study.ipynb #a12b0b40
 def cli_data(argv: Optional[Sequence[str]] = None):
     "Console script `hba-data`."
     run_cli('hba-data', data_main, argv)

@@ -44,12 +44,14 @@ class Sweep:
     lengths: Sequence[int] = (1,)
     seeds: Sequence[int] = (1,)
 
+# %% ../nbs/08_sweeps.ipynb #d854ac45
 def _window_problem(base: RunConfig, start: int, length: int) -> Optional[str]:
     last = start + length - 1
     if start < 1 or length < 1: return f"start {start}, length {length}: start and length must be >= 1"
     if last > base.epochs: return f"start {start}, length {length} (epochs {start}..{last}) ends after the last epoch ({base.epochs})"
     return None
 
+# %% ../nbs/08_sweeps.ipynb #78204c85
 def conditions(sweep: Sweep, output_dir=None, drop_invalid: bool = False) -> list[RunConfig]:
     "The configs of a sweep: the baselines (one per seed) first, then the perturbed runs. Invalid windows raise (or are dropped)."
     bad = [t for t in sweep.perturb_types if t not in PERTURB_TYPES or t == 'none']
@@ -74,11 +76,13 @@ _all_ = ['WRITEUP_STARTS', 'HEATMAP_STARTS']
 STUDY_LENGTHS = (2, 5, 10, 20, 30, 40, 50)
 STUDY_SEEDS = (1, 2, 3)
 
+# %% ../nbs/08_sweeps.ipynb #12033d8c
 def single_epoch_sweep(base: RunConfig, types=('random_target',), epochs=range(1, 99), seeds=STUDY_SEEDS,
                        name: str = 'single_epoch') -> Sweep:
     "One perturbed epoch at each of `epochs` (study: 1..98), for each type and seed."
     return Sweep(name, base, tuple(types), tuple(epochs), (1,), tuple(seeds))
 
+# %% ../nbs/08_sweeps.ipynb #a453a57f
 def variable_length_sweep(base: RunConfig, starts=HEATMAP_STARTS, lengths=STUDY_LENGTHS, types=('random_target',),
                           seeds=STUDY_SEEDS, name: str = 'variable_length') -> Sweep:
     "Windows of each length in `lengths` starting at each of `starts` (the study's heatmap grid by default)."
@@ -91,6 +95,7 @@ def save_sweep(sweep: Sweep, path):
              lengths=[int(x) for x in sweep.lengths], seeds=[int(x) for x in sweep.seeds], base=asdict(sweep.base))
     atomic_write_text(path, yaml.safe_dump(d, sort_keys=False))
 
+# %% ../nbs/08_sweeps.ipynb #6dd50046
 def load_sweep(path) -> Sweep:
     "Read a sweep saved by `save_sweep` (a `sweep.yaml` or the sweep folder holding it)."
     path = Path(path); path = path/'sweep.yaml' if path.is_dir() else path
@@ -103,6 +108,8 @@ def load_sweep(path) -> Sweep:
 def status_path(sweep_dir, name: str) -> Path: return Path(sweep_dir)/'status'/f'{name}.json'
 def job_path(sweep_dir, name: str) -> Path: return Path(sweep_dir)/'jobs'/f'{name}.json'
 def runs_dir(sweep_dir) -> Path: return Path(sweep_dir)/'runs'
+
+# %% ../nbs/08_sweeps.ipynb #990c141c
 def broken_run(run_dir) -> Optional[str]:
     "Why a finished run (one with `summary.json`) cannot be analysed: metrics.csv missing, short, damaged or changed; None when it is whole."
     run_dir = Path(run_dir)
@@ -117,20 +124,24 @@ def broken_run(run_dir) -> Optional[str]:
     if (problem := metrics_problem(run_dir)): return f"{run_dir.name}: {problem}"
     return None
 
+# %% ../nbs/08_sweeps.ipynb #5af638fe
 def run_dirs(sweep_dir) -> list[Path]:
     "The run directories of a sweep folder that have a config and recorded metrics, by name."
     return sorted(d for d in runs_dir(sweep_dir).glob('*') if (d/'config.yaml').exists() and (d/'metrics.csv').exists())
 
+# %% ../nbs/08_sweeps.ipynb #82eaeaae
 def _read_json(p: Path) -> dict:
     try: return json.loads(p.read_text()) if p.exists() else {}
     except json.JSONDecodeError: return {}
 
+# %% ../nbs/08_sweeps.ipynb #b8b1a92a
 def current_job_id() -> Optional[str]:
     "This process's job: the Slurm array task `<array>_<task>`, the Slurm job, or the submitit local job (None outside jobs)."
     e = os.environ
     if e.get('SLURM_ARRAY_JOB_ID') and e.get('SLURM_ARRAY_TASK_ID'): return f"{e['SLURM_ARRAY_JOB_ID']}_{e['SLURM_ARRAY_TASK_ID']}"
     return e.get('SLURM_JOB_ID') or e.get('SUBMITIT_LOCAL_JOB_ID')
 
+# %% ../nbs/08_sweeps.ipynb #5933e795
 def write_status(sweep_dir, name: str, state: str, **info) -> dict:
     "Atomically write the status JSON of condition `name` (what its job reports)."
     d = {**dict(run_name=name, state=state, host=socket.gethostname(), pid=os.getpid(), time=time.time(),
@@ -138,25 +149,30 @@ def write_status(sweep_dir, name: str, state: str, **info) -> dict:
     atomic_write_text(status_path(sweep_dir, name), json.dumps(d, indent=1, default=str))
     return d
 
+# %% ../nbs/08_sweeps.ipynb #687def62
 def read_status(sweep_dir, name: str) -> dict:
     "The status JSON of condition `name` ({} when none)."
     return _read_json(status_path(sweep_dir, name))
 
+# %% ../nbs/08_sweeps.ipynb #74f6004a
 def write_job(sweep_dir, name: str, job_id, executor: str, after: Optional[str] = None) -> dict:
     "Record that condition `name` was submitted as job `job_id` (to start after job `after` succeeded)."
     d = dict(run_name=name, job_id=str(job_id), executor=executor, after=after, host=socket.gethostname(), time=time.time())
     atomic_write_text(job_path(sweep_dir, name), json.dumps(d, indent=1))
     return d
 
+# %% ../nbs/08_sweeps.ipynb #23808b12
 def read_job(sweep_dir, name: str) -> dict:
     "The submission record of condition `name` ({} when it was never submitted as a job)."
     return _read_json(job_path(sweep_dir, name))
 
+# %% ../nbs/08_sweeps.ipynb #be1930c8
 def error_line(e: BaseException) -> str:
     "One line naming an error (papermill's cell error when the notebook failed)."
     if hasattr(e, 'ename') and hasattr(e, 'evalue'): return f"{e.ename}: {e.evalue}".strip()
     return traceback.format_exception_only(type(e), e)[-1].strip()
 
+# %% ../nbs/08_sweeps.ipynb #8b3ed896
 def log_error(sweep_dir, job_id) -> str:
     "The last error line of a job's submitit log: Slurm's reason (`*** JOB ... CANCELLED ... ***`), else its last line."
     p = Path(sweep_dir)/'submitit'/f'{job_id}_0_log.err'
@@ -172,6 +188,7 @@ def train_notebook(nb_path=None) -> Path:
     if not p.exists(): raise FileNotFoundError(f"training notebook {p} not found: pass nb_path= or set HBA_TRAIN_NOTEBOOK")
     return p
 
+# %% ../nbs/08_sweeps.ipynb #df823da7
 def _run_papermill(cfg: RunConfig, sweep_dir: Path, nb_path, kernel_name, nb_parameters=None):
     import papermill as pm
     name = run_name(cfg); cfg_file = Path(sweep_dir)/'configs'/f'{name}.yaml'
@@ -181,6 +198,7 @@ def _run_papermill(cfg: RunConfig, sweep_dir: Path, nb_path, kernel_name, nb_par
                         output_dir=str(Path(cfg.output_dir).resolve()), **{'run_tests': False, **(nb_parameters or {})}), kernel_name=kernel_name, progress_bar=False,
                         cwd=str(train_notebook(nb_path).parent))
 
+# %% ../nbs/08_sweeps.ipynb #dc356f4d
 def _train(cfg: RunConfig, sweep_dir, use_papermill, nb_path, kernel_name, nb_parameters) -> dict:
     "Train `cfg` (the caller holds its run folder's lock) and record running, then done, failed or interrupted."
     name, t0 = run_name(cfg), time.time()
@@ -196,6 +214,7 @@ def _train(cfg: RunConfig, sweep_dir, use_papermill, nb_path, kernel_name, nb_pa
         return write_status(sweep_dir, name, 'failed', started=t0, seconds=time.time() - t0, error=error_line(e),
                             traceback=traceback.format_exc())
 
+# %% ../nbs/08_sweeps.ipynb #0b423563
 def run_condition(cfg: RunConfig | dict, sweep_dir, use_papermill: bool = False, nb_path=None, kernel_name=None,
                   nb_parameters: Optional[dict] = None) -> dict:
     "Train one condition under its run folder's lock (skipped when finished) and record its state. Returns the final status."
@@ -214,6 +233,7 @@ STATUS_COLUMNS = ['run_name', 'type', 'start', 'length', 'seed', 'state', 'job_i
 STATES = ('pending', 'queued', 'running', 'done', 'broken', 'failed', 'interrupted', 'blocked')   # broken: finished, metrics lost
 RERUN = ('pending', 'failed', 'interrupted', 'blocked')            # what `run_sweep` (re)submits
 
+# %% ../nbs/08_sweeps.ipynb #d7442f22
 def slurm_queue() -> Optional[dict]:
     "Slurm's queue as {job id: (state, reason)}, array tasks as `<array>_<task>`; None when `squeue` does not answer."
     try: r = subprocess.run(['squeue', '-h', '-r', '-o', '%i|%T|%r'], capture_output=True, text=True, timeout=60)
@@ -221,6 +241,7 @@ def slurm_queue() -> Optional[dict]:
     if r.returncode: return None
     return {i: (s, why) for i, s, why in (l.split('|', 2) for l in r.stdout.splitlines() if l.count('|') >= 2)}
 
+# %% ../nbs/08_sweeps.ipynb #737cfd25
 def _once(f):
     "`f()`, computed at the first call only: `squeue` is read only if some condition was submitted to Slurm."
     memo = []
@@ -229,6 +250,7 @@ def _once(f):
         return memo[0]
     return once
 
+# %% ../nbs/08_sweeps.ipynb #23fd2eea
 def _job_state(job: dict, queue) -> Optional[tuple[str, str]]:
     "(Slurm state, reason) of a submitted job; ('', '') when it is gone; None when nothing can tell."
     if job.get('executor') == 'local':
@@ -237,6 +259,7 @@ def _job_state(job: dict, queue) -> Optional[tuple[str, str]]:
     if queue is None: return None
     return queue.get(str(job['job_id']), ('', ''))
 
+# %% ../nbs/08_sweeps.ipynb #ff10a5f8
 def _last_write(run_dir: Path, st: Path) -> float:
     files = [f for f in (st, run_dir/'metrics.csv', run_dir/'log.txt') if f.exists()]
     return max((f.stat().st_mtime for f in files), default=0.0)
@@ -246,6 +269,7 @@ def _gone(sweep_dir, job_id, what: str) -> str:
     line = log_error(sweep_dir, job_id)
     return f"job {job_id} {what}" + (f": {line}" if line else '')
 
+# %% ../nbs/08_sweeps.ipynb #0aecbd24
 def _own_state(cfg: RunConfig, sweep_dir, stale_minutes, queue) -> tuple[str, str, Optional[str], bool]:
     "(state, error, job id, started) of a condition from its own records, before looking at its baseline."
     name = run_name(cfg); run_dir = Path(cfg.output_dir)/name
@@ -273,10 +297,12 @@ def _own_state(cfg: RunConfig, sweep_dir, stale_minutes, queue) -> tuple[str, st
         return 'running', '', jid, True
     return 'pending', '', jid, False
 
+# %% ../nbs/08_sweeps.ipynb #3dbeff3a
 def _baseline_of(cfg: RunConfig) -> Optional[RunConfig]:
     "The sweep baseline a perturbed run branches from (None for baselines and runs given their own `baseline_dir`)."
     return None if cfg.perturb_type == 'none' or cfg.baseline_dir else baseline_config(cfg)
 
+# %% ../nbs/08_sweeps.ipynb #3454737d
 def _condition(cfg: RunConfig, sweep_dir, stale_minutes: float = 120, queue=slurm_queue) -> tuple[str, str, Optional[str]]:
     state, err, jid, started = _own_state(cfg, sweep_dir, stale_minutes, queue)
     b = _baseline_of(cfg)
@@ -285,6 +311,7 @@ def _condition(cfg: RunConfig, sweep_dir, stale_minutes: float = 120, queue=slur
     if bstate in ('failed', 'interrupted'): return 'blocked', f"baseline {run_name(b)} {bstate}", jid
     return state, err, jid
 
+# %% ../nbs/08_sweeps.ipynb #4cc8a31d
 def condition_state(cfg: RunConfig, sweep_dir, stale_minutes: float = 120, queue=slurm_queue) -> tuple[str, str]:
     "(state, error line) of one condition: one of `STATES`. `queue`: a `slurm_queue()` result, or a function giving one."
     return _condition(cfg, sweep_dir, stale_minutes, queue)[:2]
@@ -295,6 +322,7 @@ def _readable_metrics(run_dir) -> pd.DataFrame:
     try: return read_metrics(run_dir)
     except ValueError: return pd.DataFrame(columns=['epoch'])
 
+# %% ../nbs/08_sweeps.ipynb #09caa3ce
 def sweep_status(sweep: Sweep, sweep_dir, show: bool = False) -> pd.DataFrame:
     "One row per condition: run name, type, window, seed, state, job id, last epoch with metrics, error line."
     rows, queue = [], _once(slurm_queue)
@@ -335,6 +363,7 @@ class SweepResult(list):
             lines.append(f"  {s}: {n}" + (f" (job {jid})" if jid else '') + (f": {err}" if err else ''))
         return '\n'.join(lines)
 
+# %% ../nbs/08_sweeps.ipynb #8295db6e
 def _counts(states: dict) -> str:
     n = {s: sum(v[0] == s for v in states.values()) for s in STATES}
     return (f"{n['done']}/{len(states)} done, {n['failed'] + n['interrupted']} failed, {n['blocked']} blocked, "
@@ -347,6 +376,7 @@ class _SessionPopen:
     @staticmethod
     def Popen(*args, **kw): return subprocess.Popen(*args, **{**kw, 'start_new_session': True})
 
+# %% ../nbs/08_sweeps.ipynb #89a7e61f
 @contextmanager
 def _own_session(on: bool = True):
     "While submitting: local job controllers start in their own session, so a Ctrl-C in the terminal reaches only the driver."
@@ -356,7 +386,7 @@ def _own_session(on: bool = True):
     try: yield
     finally: local.subprocess = real
 
-#| export
+# %% ../nbs/08_sweeps.ipynb #2bcca0e1
 def _submit_array(cfgs, sweep_dir, executor: str, params: dict, job_kw: dict, after: Optional[str] = None) -> list:
     "Submit `cfgs` as one submitit job array (on Slurm: started after job `after` succeeded); record each job."
     import submitit
@@ -372,6 +402,7 @@ def _submit_array(cfgs, sweep_dir, executor: str, params: dict, job_kw: dict, af
     for c, j in zip(cfgs, jobs): write_job(sweep_dir, run_name(c), j.job_id, executor, after)
     return jobs
 
+# %% ../nbs/08_sweeps.ipynb #fc91528e
 def _submit_slurm(todo, sweep_dir, params: dict, job_kw: dict, queue) -> list[str]:
     "The baselines as one array, then per baseline an array of its perturbed runs that waits for the baseline's job."
     base = [c for c in todo if c.perturb_type == 'none']
@@ -393,6 +424,7 @@ def _states(cfgs, sweep_dir) -> dict:
     queue = _once(slurm_queue)
     return {run_name(c): _condition(c, sweep_dir, queue=queue) for c in cfgs}
 
+# %% ../nbs/08_sweeps.ipynb #d3ba4cc9
 def _wait_slurm(cfgs, sweep_dir, poll_s: float, show: bool, label: str):
     "Poll the records and `squeue` until no condition of `cfgs` is queued or running; print a line on each change."
     t0, last = time.time(), None
@@ -405,16 +437,19 @@ def _wait_slurm(cfgs, sweep_dir, poll_s: float, show: bool, label: str):
     except KeyboardInterrupt:
         print(f"{label}: stopped waiting; the Slurm jobs keep running (see `sweep_status`)", flush=True); raise
 
+# %% ../nbs/08_sweeps.ipynb #bfa4fcef
 def _children(pid) -> list[int]:
     "Process ids of the children of `pid` (Linux's /proc; empty where it cannot tell)."
     try: return [int(c) for c in Path(f'/proc/{pid}/task/{pid}/children').read_text().split()]
     except (OSError, ValueError): return []
 
+# %% ../nbs/08_sweeps.ipynb #ce50cfda
 def _signal(pids, sig):
     for p in pids:
         try: os.kill(p, sig)
         except OSError: pass
 
+# %% ../nbs/08_sweeps.ipynb #756841c2
 def _stop_local(active: dict, sweep_dir, grace_s: float = 10):
     "Ctrl-C of a local driver: stop its jobs (SIGINT, then SIGKILL) and record them as interrupted."
     for c, j in active.values():
@@ -537,6 +572,7 @@ def _evaluation_columns(run_dir: Path) -> Optional[pd.DataFrame]:
     ev = ev.assign(col='eval_' + ev.metric.astype(str) + (('_' + roi).where(roi != '', '') if len(roi) else ''))
     return ev.pivot_table(index='epoch', columns='col', values='value', aggfunc='mean').reset_index().rename_axis(columns=None)
 
+# %% ../nbs/08_sweeps.ipynb #5a2e996e
 def _run_table(run_dir: Path, sweep_name: str) -> pd.DataFrame:
     cfg = yaml.safe_load((run_dir/'config.yaml').read_text()) or {}
     df = run_epochs(run_dir, sweep=BASELINE if cfg.get('perturb_type', 'none') == 'none' else sweep_name)
@@ -544,6 +580,7 @@ def _run_table(run_dir: Path, sweep_name: str) -> pd.DataFrame:
     ev = _evaluation_columns(run_dir)
     return df if ev is None else df.merge(ev, on='epoch', how='left')
 
+# %% ../nbs/08_sweeps.ipynb #4bf18603
 def collect(sweep_dir, tolerance: float = 0.01) -> pd.DataFrame:
     "Every run of a sweep folder in one tidy epoch table, with deltas versus the same-seed baseline and recovery."
     sweep_dir = Path(sweep_dir)
@@ -577,10 +614,12 @@ def evaluate_sweep(sweep_dir, roi_rdms: dict, stimuli, metrics=('neural',), prog
     return pd.concat([evaluate_run(d, metrics, roi_rdms=roi_rdms, stimuli=stimuli, progress=progress, **kwargs) for d in dirs],
                      ignore_index=True)
 
+# %% ../nbs/08_sweeps.ipynb #6f2d4b2f
 _SCORE_FROM_EVAL = dict(measure='measure', ci_low='rsa_ci_low', ci_high='rsa_ci_high', ceiling_low='ceiling_low',
                         ceiling_high='ceiling_high', normalized='rsa_normalized', normalized_ci_low='rsa_normalized_ci_low',
                         normalized_ci_high='rsa_normalized_ci_high')
 
+# %% ../nbs/08_sweeps.ipynb #9ec5feb9
 def _neural_scores(sweep_dir, run_names, metric) -> pd.DataFrame:
     frames = []
     for rn in run_names:
@@ -591,6 +630,7 @@ def _neural_scores(sweep_dir, run_names, metric) -> pd.DataFrame:
         frames.append(ev.rename(columns=_SCORE_FROM_EVAL).assign(run_name=rn))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=['run_name', 'epoch', 'roi'] + list(_SCORE_FROM_EVAL.values()))
 
+# %% ../nbs/08_sweeps.ipynb #fa5a41a5
 def neural_table(collected: pd.DataFrame, dataset: str = 'neural', metric: str = 'neural', sweep_dir=None) -> pd.DataFrame:
     "The `eval_<metric>_<roi>` columns of `collect`'s table as the tidy neural table (`NEURAL_COLUMNS`) of 07_figures."
     prefix = f'eval_{metric}_'
@@ -623,6 +663,7 @@ def fisher_epochs(sweep_dir) -> pd.DataFrame:
         if cols: frames.append(m[['epoch'] + cols].assign(run_name=d.name))
     return df.merge(pd.concat(frames), on=['run_name', 'epoch'], how='left') if frames else df
 
+# %% ../nbs/08_sweeps.ipynb #5bcadb24
 def plot_fisher_sweep(sweep_dir, out_dir=None, formats=('png',)) -> dict[str, list[Path]]:
     "The Fisher-information figures of a sweep whose runs recorded it, each with its CSV ({} when none did)."
     fe, out_dir = fisher_epochs(sweep_dir), Path(out_dir or Path(sweep_dir)/'figures')
@@ -635,6 +676,7 @@ from .scratch import STUDY_TYPE_NAMES
 STUDY_EFFECT_EPOCHS = (5, 10, 15, 16, 20, 25, 30, 35, 45, 70, 98)     # the study's perturbed epochs, counted from 0
 STUDY_EFFECT_TYPES = ('image_noise', 'uniform_images', 'label_shuffle', 'random_target')
 
+# %% ../nbs/08_sweeps.ipynb #75497ca8
 def perturbation_effect_sweep(base: RunConfig, types=STUDY_EFFECT_TYPES, epochs=tuple(e + 1 for e in STUDY_EFFECT_EPOCHS),
                               seeds=(1,), name: str = 'perturb_types') -> Sweep:
     "The study's single-epoch measurement: each type perturbs one of `epochs` from the baseline's state, then the run stops."
@@ -643,6 +685,7 @@ def perturbation_effect_sweep(base: RunConfig, types=STUDY_EFFECT_TYPES, epochs=
 # %% ../nbs/08_sweeps.ipynb #deec67b7
 ACCURACY_COLUMNS = ['val_accuracy', 'val_top5']
 
+# %% ../nbs/08_sweeps.ipynb #ea146036
 def sweep_epochs(sweep_dir, source: str = 'hba_perturb') -> pd.DataFrame:
     "Every run of a sweep folder as one tidy epoch table (`EPOCH_COLUMNS`), plus the validation accuracies of scratch runs."
     dirs = run_dirs(sweep_dir)
@@ -655,8 +698,10 @@ def sweep_epochs(sweep_dir, source: str = 'hba_perturb') -> pd.DataFrame:
         frames.append(t.merge(read_metrics(d).reindex(columns=['epoch'] + ACCURACY_COLUMNS), on='epoch', how='left'))
     return pd.concat(frames, ignore_index=True).sort_values(EPOCH_KEYS, ignore_index=True)
 
+# %% ../nbs/08_sweeps.ipynb #5c049e56
 _STUDY_NAME = {ours: study for study, ours in STUDY_TYPE_NAMES.items()}
 
+# %% ../nbs/08_sweeps.ipynb #de02753d
 def perturbation_effects(epochs: pd.DataFrame) -> pd.DataFrame:
     "Each single-epoch run's perturbed epoch against the baseline's, as the study's perturbation_effects.csv (+ seed, epoch)."
     base, pert = split_baseline(epochs)

@@ -59,6 +59,7 @@ def make_optimizer(cfg: RunConfig, model: nn.Module) -> torch.optim.Optimizer:
     if cfg.optimizer == 'adamw': return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
 
+# %% ../nbs/05_train.ipynb #2c5c8e6d
 def lr_factor(step: int, total_steps: int, warmup_steps: int = 0, schedule: str = 'cosine') -> float:
     "Multiplier of the base learning rate at optimiser step `step` (0-based): linear warmup, then constant or cosine."
     if warmup_steps and step < warmup_steps: return (step + 1) / warmup_steps
@@ -66,6 +67,7 @@ def lr_factor(step: int, total_steps: int, warmup_steps: int = 0, schedule: str 
     t = (step - warmup_steps) / max(1, total_steps - warmup_steps)
     return 0.5 * (1 + math.cos(math.pi * min(1.0, t)))
 
+# %% ../nbs/05_train.ipynb #5bd89f72
 def make_scheduler(cfg: RunConfig, optimizer, steps_per_epoch: int):
     "A per-batch `LambdaLR` for the cosine/warmup schedule, or None for a constant rate."
     if cfg.lr_schedule == 'constant' and cfg.warmup_epochs == 0: return None
@@ -79,6 +81,7 @@ IDENTITY_FIELDS = ('training_mode', 'backbone', 'pretrained', 'architecture', 'n
                    'warmup_epochs', 'early_stopping_patience', 'random_seed', 'persistent_workers', 'precision',
                    'cache_dtype', 'tf32', 'scratch_features', 'scratch_test_transform')
 
+# %% ../nbs/05_train.ipynb #4917eebe
 def identity(cfg: RunConfig, perturbation: bool = False) -> dict:
     "The config fields that define a training trajectory up to the perturbation (and with `perturbation`, after it)."
     d = {k: getattr(cfg, k) for k in IDENTITY_FIELDS}
@@ -88,6 +91,7 @@ def identity(cfg: RunConfig, perturbation: bool = False) -> dict:
         d.update(perturbation_options(cfg))
     return d
 
+# %% ../nbs/05_train.ipynb #affde8bd
 def data_fingerprint(data) -> str:
     "sha256 over the names and targets of the training, validation and test items."
     h = content_hash()
@@ -98,6 +102,7 @@ def data_fingerprint(data) -> str:
         h.update(np.ascontiguousarray(np.asarray(targets, dtype=np.float32)).tobytes())
     return h.hexdigest()
 
+# %% ../nbs/05_train.ipynb #2b950cf7
 def check_compatible(cfg: RunConfig, other: RunConfig, where, perturbation: bool = False):
     "Raise if `other` (e.g. the baseline's config) differs from `cfg` in a trajectory-defining field (see `identity`)."
     a, b = identity(cfg, perturbation), identity(other, perturbation)
@@ -106,11 +111,10 @@ def check_compatible(cfg: RunConfig, other: RunConfig, where, perturbation: bool
         raise ValueError(f"{where} belongs to another configuration: " +
                          ', '.join(f"{k}: {v[0]!r} there, {v[1]!r} here" for k, v in sorted(diff.items())))
 
-
-
 # %% ../nbs/05_train.ipynb #4f9018ce
 TRAINING_STATE_FORMAT = 2   # 2: one loader iterator per epoch (format 1 drew the loader's generator twice per epoch)
 
+# %% ../nbs/05_train.ipynb #b8947b55
 def training_state(epoch, optimizer, scheduler, loader_gen, early, fingerprint, cfg, scaler=None, world_size: int = 1,
                    rank_rng: list | None = None) -> dict:
     "Everything besides the adapters that the next epoch depends on (the fp16 grad scaler; the processes and their RNGs)."
@@ -119,6 +123,7 @@ def training_state(epoch, optimizer, scheduler, loader_gen, early, fingerprint, 
                 data_fingerprint=fingerprint, identity=identity(cfg), scaler=scaler.state_dict() if scaler else None,
                 world_size=world_size, rank_rng=rank_rng)
 
+# %% ../nbs/05_train.ipynb #cfbeb7ea
 def restore_state(state: dict, optimizer, scheduler, loader_gen, scaler=None, rank: int = 0) -> dict:
     "Restore optimizer, scheduler, grad scaler and every RNG (rank `rank`'s under torchrun) from `state`; returns the early-stopping counters."
     optimizer.load_state_dict(state['optimizer'])
@@ -128,6 +133,7 @@ def restore_state(state: dict, optimizer, scheduler, loader_gen, scaler=None, ra
     if state.get('rank_rng'): set_rng_states(state['rank_rng'][rank])         # each rank its own augmentations
     return dict(state['early_stopping'])
 
+# %% ../nbs/05_train.ipynb #6172cf2d
 def load_state(path, fingerprint: str, cfg: RunConfig, world_size: int = 1) -> dict:
     "Load a saved training state, refusing one from other data, another configuration or another number of processes."
     path = Path(path)
@@ -153,6 +159,7 @@ def find_baseline(cfg: RunConfig) -> Path:
     if cfg.baseline_dir: return Path(cfg.baseline_dir)
     return Path(cfg.output_dir)/run_name(baseline_config(cfg))
 
+# %% ../nbs/05_train.ipynb #2b1cd922
 def ensure_baseline(cfg: RunConfig, epoch: int, wait_s: float = 7 * 24 * 3600, poll_s: float = 1.0) -> Path:
     "The baseline run directory of `cfg`, trained (in its own folder, resumably) at least up to `epoch`."
     bcfg = baseline_config(cfg)
@@ -164,6 +171,7 @@ def ensure_baseline(cfg: RunConfig, epoch: int, wait_s: float = 7 * 24 * 3600, p
             time.sleep(poll_s)
     return base
 
+# %% ../nbs/05_train.ipynb #8dfe8d48
 def start_point(cfg: RunConfig, run_dir: Path) -> tuple[Path | None, int, list]:
     "(directory whose state to load or None, last epoch already done, metric rows to keep)."
     done = last_complete_epoch(run_dir)
@@ -187,8 +195,6 @@ def start_point(cfg: RunConfig, run_dir: Path) -> tuple[Path | None, int, list]:
         return base, e, read_metrics(base).query('epoch <= @e').to_dict('records')
     return None, 0, []
 
-
-
 # %% ../nbs/05_train.ipynb #854c26a3
 def _logger(run_dir: Path) -> logging.Logger:
     log = logging.getLogger(f'hba_perturb.run.{run_dir.resolve()}')
@@ -198,11 +204,13 @@ def _logger(run_dir: Path) -> logging.Logger:
         log.addHandler(h)
     return log
 
+# %% ../nbs/05_train.ipynb #4f4b3703
 def _discard(run_dir: Path, log: logging.Logger):
     "Remove a run folder that failed before its first epoch (it holds only its config and log)."
     for h in list(log.handlers): h.close(); log.removeHandler(h)
     shutil.rmtree(run_dir, ignore_errors=True)
 
+# %% ../nbs/05_train.ipynb #5c140564
 def _wandb(cfg: RunConfig, name: str):
     "A Weights & Biases run when `wandb_project` is set (offline unless WANDB_MODE says otherwise), else None."
     if not cfg.wandb_project: return None
@@ -210,6 +218,7 @@ def _wandb(cfg: RunConfig, name: str):
     except ImportError: raise ImportError("wandb_project is set but wandb is not installed: pip install wandb") from None
     return wandb.init(project=cfg.wandb_project, name=name, config=asdict(cfg), mode=os.environ.get('WANDB_MODE', 'offline'))
 
+# %% ../nbs/05_train.ipynb #11a4a311
 def summarize(rows: list[dict], stop_reason: str) -> dict:
     "Best epoch (lowest validation loss), best behavioral RSA and where the run stopped."
     m = pd.DataFrame(rows)
@@ -219,14 +228,13 @@ def summarize(rows: list[dict], stop_reason: str) -> dict:
                 max_behavioral_rsa_epoch=int(m.loc[m.behavioral_rsa_rho.idxmax()].epoch),
                 stopped_epoch=int(m.epoch.max()), stop_reason=stop_reason)
 
-
-
 # %% ../nbs/05_train.ipynb #99ba3ed5
 def last_epoch(cfg: RunConfig) -> int:
     "The epoch a run ends with at the latest: `epochs`, or `epochs_after_window` after a perturbed run's window."
     if cfg.epochs_after_window is None or cfg.perturb_type == 'none': return cfg.epochs
     return min(cfg.epochs, cfg.perturb_epoch + cfg.perturb_length - 1 + cfg.epochs_after_window)
 
+# %% ../nbs/05_train.ipynb #9def5f87
 def open_run_dir(cfg: RunConfig) -> tuple[Path, bool]:
     "(run directory, finished?) of `cfg`, after validating it; writes `config.yaml` into an unfinished one."
     cfg.validate()
@@ -276,16 +284,19 @@ class RunParts:
     dist: DistInfo = DistInfo()               # the process's place in a torchrun job
     fisher: object = None          # () -> the epoch's fisher_* columns (`fisher_probe`), or None
 
+# %% ../nbs/05_train.ipynb #5c36a25e
 def _train_loader(cfg: RunConfig, dataset, gen, workers: int, sampler=None) -> DataLoader:
     "The shuffling training loader: `gen` draws the order, or `sampler` (a `DistributedSampler`) does."
     return DataLoader(dataset, batch_size=cfg.batch_size, shuffle=sampler is None, sampler=sampler,
                       generator=gen if sampler is None else None, num_workers=workers,
                       persistent_workers=cfg.persistent_workers and workers > 0)
 
+# %% ../nbs/05_train.ipynb #fe825ae2
 def _wrap_ddp(model: nn.Module, device) -> nn.Module:
     "`model` in `DistributedDataParallel` (gradients averaged over the ranks of the job)."
     return DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None)
 
+# %% ../nbs/05_train.ipynb #d08ea0c9
 def build_run(cfg: RunConfig, device, log=None, info: DistInfo = DistInfo()) -> RunParts:
     "Seed, then build the parts of a run in the order that makes it reproducible."
     check_image_size(cfg)
@@ -325,6 +336,7 @@ def measure_run(parts: RunParts, device, batch_size: int) -> dict:
     net = parts.model if isinstance(parts.net, DistributedDataParallel) else parts.net
     return on_main(parts.dist, lambda: parts.measure(net, parts.data, device, batch_size))
 
+# %% ../nbs/05_train.ipynb #9df9626e
 def on_main(info: DistInfo, f):
     "`f()` on rank 0 only; its result, or its error raised again, on every rank (just `f()` with one process)."
     if not info.distributed: return f()
@@ -336,6 +348,7 @@ def on_main(info: DistInfo, f):
     if kind == 'error': raise value
     return value
 
+# %% ../nbs/05_train.ipynb #b2884791
 def restore_run(cfg: RunConfig, run_dir: Path, parts: RunParts, device, log=None) -> tuple[int, list, dict]:
     "(last epoch done, metric rows so far, early-stopping counters), with the saved state loaded if there is one."
     src, done, rows = start_point(cfg, run_dir)
@@ -361,6 +374,7 @@ def update_early_stopping(early: dict, val_loss: float, in_window: bool, rule: s
     elif not (in_window and rule == 'pipeline'): early['epochs_no_improve'] += 1
     return early
 
+# %% ../nbs/05_train.ipynb #b9ae8ea2
 def branch_early_stopping(rule: str, rows: list) -> dict:
     "A branched run's early stopping at its start: no best yet ('pipeline'), or the loaded epoch's loss ('trainer')."
     return dict(best_val_loss=float('inf') if rule == 'pipeline' else float(rows[-1]['val_loss']), epochs_no_improve=0)
@@ -368,16 +382,19 @@ def branch_early_stopping(rule: str, rows: list) -> dict:
 # %% ../nbs/05_train.ipynb #679d4454
 AMP_DTYPES = {'bf16': torch.bfloat16, 'fp16': torch.float16}
 
+# %% ../nbs/05_train.ipynb #3d9b71f1
 def _autocast(cfg: RunConfig, device, measuring: bool = False):
     "Autocast of `cfg.precision` (fp16 measures in fp32, as the study's validation; bf16 measures in bf16 as before)."
     dtype = AMP_DTYPES.get(cfg.precision)
     on = dtype is not None and not (measuring and cfg.precision == 'fp16')
     return torch.autocast(device.type, dtype=dtype or torch.bfloat16, enabled=on)
 
+# %% ../nbs/05_train.ipynb #4bae6bc9
 def epoch_loader(parts: RunParts, epoch: int) -> DataLoader:
     "The loader of epoch `epoch`: the window's (the study's labels) inside the window, else the run's."
     return parts.window_loader if parts.window_loader is not None and parts.window.is_active(epoch) else parts.loader
 
+# %% ../nbs/05_train.ipynb #7c9a9631
 def run_epoch(cfg: RunConfig, parts: RunParts, epoch: int, early: dict, device, progress: bool = True) -> dict:
     "Train and measure epoch `epoch`; updates `early` in place; returns the metrics row."
     t0 = time.perf_counter()
@@ -391,6 +408,7 @@ def run_epoch(cfg: RunConfig, parts: RunParts, epoch: int, early: dict, device, 
     row = dict(epoch=epoch, train_loss=train_loss, **m, perturbed=perturbed, seconds=time.perf_counter() - t0)
     return {**row, **parts.fisher()} if parts.fisher is not None else row
 
+# %% ../nbs/05_train.ipynb #b1dbd131
 def save_epoch(cfg: RunConfig, parts: RunParts, run_dir: Path, rows: list, early: dict, rank_rng: list | None = None):
     "Adapters and training state after the last row's epoch, then all metric rows (each file atomic)."
     epoch = rows[-1]['epoch']
@@ -409,6 +427,7 @@ def train_run(cfg: RunConfig, *, progress: bool = True, stop_after: int | None =
     with run_lock(Path(cfg.output_dir)/run_name(cfg)):             # one writer per run folder (`RunLocked` names another)
         return _train_locked(cfg, progress, stop_after)
 
+# %% ../nbs/05_train.ipynb #51ac8855
 def _train_ranks(cfg: RunConfig, info: DistInfo, progress: bool, stop_after: int | None) -> Path:
     "`train_run` of one process of a torchrun job: rank 0 holds the lock and writes, every rank trains."
     if cfg.training_mode != 'scratch' or cfg.perturb_type in GUIDED_TYPES:
@@ -421,6 +440,7 @@ def _train_ranks(cfg: RunConfig, info: DistInfo, progress: bool, stop_after: int
         barrier()
         return run_dir
 
+# %% ../nbs/05_train.ipynb #736e7894
 def _train_locked(cfg: RunConfig, progress: bool, stop_after: int | None, info: DistInfo = DistInfo()) -> Path:
     "`train_run`'s work, its run folder's lock held (by rank 0 of a torchrun job, which alone writes); a run that fails before its first epoch is saved leaves no folder."
     run_dir, finished = on_main(info, lambda: open_run_dir(cfg))
@@ -431,6 +451,7 @@ def _train_locked(cfg: RunConfig, progress: bool, stop_after: int | None, info: 
         if info.is_main and not (run_dir/'checkpoints').exists(): _discard(run_dir, log)
         raise
 
+# %% ../nbs/05_train.ipynb #304ee377
 def _train_opened(cfg: RunConfig, run_dir: Path, log, progress: bool, stop_after: int | None, info: DistInfo = DistInfo()) -> Path:
     "Build, restore and train the run in `run_dir` (opened, locked)."
     device = resolve_device(process_device(cfg.device, info))
@@ -460,10 +481,10 @@ def _train_opened(cfg: RunConfig, run_dir: Path, log, progress: bool, stop_after
     if wb: wb.finish()
     return run_dir
 
-
 # %% ../nbs/05_train.ipynb #08924082
 _FILE_FIELDS = ('img_annotations_file', 'test_annotations_file', 'rdm_file', 'rdm_words_file', 'prompts_file')
 
+# %% ../nbs/05_train.ipynb #290465b3
 def _check_files(cfg: RunConfig, ok, bad):
     "Every file and folder the config names is there (`path_problems`), and a file whose name is registered has its sha256."
     for problem in path_problems(cfg): bad(problem)
@@ -478,6 +499,7 @@ def _check_files(cfg: RunConfig, ok, bad):
             bad(f"`{name}` = {p!r}: its sha256 is not the registry's for {reg.name} (another or a damaged file)")
         else: ok(f"`{name}` = {p}" + (" (sha256 as registered)" if reg is not None else ''))
 
+# %% ../nbs/05_train.ipynb #ef883dfc
 def _check_images(cfg: RunConfig, ok, bad, progress: bool | None = None) -> int:
     "Every image the annotations name is in `img_dir` and decodes; returns how many there are (0 when not checkable)."
     files = (cfg.img_annotations_file, cfg.test_annotations_file, cfg.img_dir)
@@ -490,6 +512,7 @@ def _check_images(cfg: RunConfig, ok, bad, progress: bool | None = None) -> int:
     else: ok(f"`img_dir` holds all {len(names)} images, each decodes" + ('' if len(names) == 1854 else ' (the study uses 1854)'))
     return len(names)
 
+# %% ../nbs/05_train.ipynb #8d1d8ee2
 def _check_rdm(cfg: RunConfig, ok, bad):
     "The behavioral RDM reads, matches the test images' concepts and is an RDM (square, finite, symmetric, zero diagonal)."
     if cfg.dataset_type != 'things' or not (cfg.rdm_file and Path(cfg.rdm_file).exists()): return
@@ -498,6 +521,7 @@ def _check_rdm(cfg: RunConfig, ok, bad):
     except (ValueError, OSError, KeyError) as e: bad(str(e)); return
     ok(f"{rdm_name(cfg)}: a valid RDM, rows aligned to the test images")
 
+# %% ../nbs/05_train.ipynb #75f95ea1
 def check_config(fields: dict, log=print, progress: bool | None = None) -> list[str]:
     "Check a config (a dict of fields) without training; prints each check, returns the problems (one line each)."
     problems = []
@@ -528,6 +552,7 @@ def parse_overrides(items: list[str]) -> dict:
         k, v = it.split('=', 1); out[k.strip()] = v.strip()
     return out
 
+# %% ../nbs/05_train.ipynb #3a919f96
 def main(argv: list[str] | None = None) -> Path | None:
     "Command-line entry point: `python -m hba_perturb.train [--config x.yaml] [--demo] [--check] [key=value ...]`."
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -551,6 +576,7 @@ def main(argv: list[str] | None = None) -> Path | None:
     if torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
     return run_dir
 
+# %% ../nbs/05_train.ipynb #ff5f1a8f
 def cli_train(argv: list[str] | None = None):
     "Console script `hba-train`: exit 0 on success; a bad input prints one line and exits 2 (`--debug`: the traceback)."
     run_cli('hba-train', main, argv)
@@ -561,6 +587,7 @@ if __name__ == '__main__' and '__file__' in globals(): cli_train()   # `python -
 # %% ../nbs/05_train.ipynb #acb96a0d
 PARAMETER_FIELDS = tuple(f.name for f in dataclasses.fields(RunConfig) if f.name != 'run_name') + ('run_name_override', 'config_file')
 
+# %% ../nbs/05_train.ipynb #39118476
 def injected_parameters(history) -> set:
     "Names assigned by papermill's injected `# Parameters` cell in the executed inputs `history` (empty when none)."
     for src in reversed(list(history)):
@@ -568,6 +595,7 @@ def injected_parameters(history) -> set:
             return {t.id for node in ast.parse(src).body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
     return set()
 
+# %% ../nbs/05_train.ipynb #adc4bcf5
 def check_injected(injected: set):
     "Refuse a parameter papermill injected that is not one of the notebook's (papermill only warns, and the run would ignore it)."
     known = set(PARAMETER_FIELDS) | {'run_tests'}
@@ -576,6 +604,7 @@ def check_injected(injected: set):
         raise ValueError(f"unknown notebook parameter `{k}`" + (f" (did you mean `{close[0]}`?)" if close else '') +
                          ": nothing was trained; the parameters are the fields of RunConfig")
 
+# %% ../nbs/05_train.ipynb #df68c5cd
 def notebook_config(params: dict, injected: set) -> RunConfig:
     "The validated config of the notebook's parameters: `config_file` values over the cell's defaults, injected parameters over both."
     check_injected(injected)

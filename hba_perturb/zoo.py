@@ -52,6 +52,7 @@ FAMILIES = ('language-supervised', 'supervised', 'self-supervised', 'CLIP-HBA')
 _SELF_SUPERVISED = ('dino', 'mae', 'beit', 'simclr', 'moco', 'byol', 'ijepa', 'msn', 'data2vec', 'swav', 'barlow')
 _LANGUAGE = ('clip', 'siglip', 'openai', 'laion', 'datacomp', 'align', 'blip')
 
+# %% ../nbs/10_zoo.ipynb #0db2382b
 def infer_family(source: str, name: str, pretrained: str | None = None) -> str:
     "The training family of a model: open_clip is language-supervised, CLIP-HBA is its own, timm tags tell the rest."
     if source == 'open_clip': return 'language-supervised'
@@ -87,6 +88,7 @@ class ModelSpec:
             object.__setattr__(self, 'layers', (self.layers,) if isinstance(self.layers, str) else tuple(self.layers))
         if self.label is None: object.__setattr__(self, 'label', _default_label(self))
 
+# %% ../nbs/10_zoo.ipynb #47870140
 def _default_label(s: ModelSpec) -> str:
     if s.source == 'cliphba': return f"cliphba:{Path(s.name).name}@{s.epoch}"
     return f"{s.source}:{s.name}" + (f"@{s.pretrained}" if s.pretrained else ' (random)')
@@ -109,6 +111,7 @@ def _unknown(kind: str, name: str, known: Sequence[str]) -> ValueError:
     return ValueError(f"{kind}: no model named {name!r}" + (f"; did you mean {close}?" if close else '') +
                       f" ({len(known)} names in the library's list)")
 
+# %% ../nbs/10_zoo.ipynb #fc7c9126
 def check_model_name(spec: ModelSpec):
     "Raise a clear error when `spec` names a model (or run epoch) that does not exist."
     if spec.source == 'timm':
@@ -136,20 +139,25 @@ def _build_cliphba(spec: ModelSpec) -> nn.Module:
     model = build_model(cfg, build_data(cfg).n_dims)
     return load_adapters(model, adapters_path(spec.name, spec.epoch))
 
+# %% ../nbs/10_zoo.ipynb #3bcf152e
 def _build_open_clip(spec: ModelSpec) -> nn.Module:
     tagged = spec.pretrained is not None
     quick = tagged and open_clip.get_pretrained_cfg(spec.name, spec.pretrained).get('quick_gelu', False)
     return open_clip.create_model(spec.name, pretrained=spec.pretrained, force_quick_gelu=quick, **spec.options)
 
+# %% ../nbs/10_zoo.ipynb #933f66e2
 def _build_timm(spec: ModelSpec) -> nn.Module:
     name = spec.name if spec.pretrained in (None, 'default') else f"{spec.name}.{spec.pretrained}"
     return timm.create_model(name, pretrained=spec.pretrained is not None, **spec.options)
 
+# %% ../nbs/10_zoo.ipynb #26380a1e
 def _build_torchvision(spec: ModelSpec) -> nn.Module:
     return torchvision.models.get_model(spec.name, weights=spec.pretrained, **spec.options)
 
+# %% ../nbs/10_zoo.ipynb #787ac534
 _BUILDERS = dict(open_clip=_build_open_clip, timm=_build_timm, torchvision=_build_torchvision, cliphba=_build_cliphba)
 
+# %% ../nbs/10_zoo.ipynb #0d14bd79
 def build_zoo_model(spec: ModelSpec | str) -> nn.Module:
     "The model of `spec` in eval mode (random weights seeded by `spec.seed` when untagged)."
     spec = parse_spec(spec)
@@ -174,6 +182,7 @@ def tiny_zoo() -> list[ModelSpec]:
 # %% ../nbs/10_zoo.ipynb #4fd6656c
 POOLS = ('auto', 'cls', 'mean')
 
+# %% ../nbs/10_zoo.ipynb #17ccd0bb
 def pool_features(x: torch.Tensor, pool: str = 'auto', n_prefix: int = 1) -> torch.Tensor:
     "[B, d] from tokens [B, L, d] (`n_prefix` class/register tokens first), a map [B, C, H, W], vectors [B, d] or numbers [B]."
     if pool not in POOLS: raise ValueError(f"pool: expected one of {POOLS}, got {pool!r}")
@@ -192,6 +201,7 @@ class Extractor:
     layers: list
     run: Callable
 
+# %% ../nbs/10_zoo.ipynb #848654ac
 def _timm_extractor(model) -> Extractor:
     if not hasattr(model, 'forward_intermediates'):
         raise ValueError(f"timm {type(model).__name__} has no forward_intermediates; it cannot be read layer by layer")
@@ -217,6 +227,7 @@ def _sequential_blocks(model: nn.Module) -> list[str]:
         if kids and all(len(list(c.children())) for _, c in kids): found += [k for k, _ in kids]
     return found
 
+# %% ../nbs/10_zoo.ipynb #70916ba5
 def _torchvision_extractor(model) -> Extractor:
     names, nets = _sequential_blocks(model), {}
     if not names: raise ValueError(f"torchvision {type(model).__name__}: no blocks found; name its modules with layer patterns")
@@ -252,6 +263,7 @@ def _hook_extractor(model, visual, forward: Callable, prefix: str, final: str) -
         return {l: out[l] for l in layers}
     return Extractor(model, names, run)
 
+# %% ../nbs/10_zoo.ipynb #61f2432b
 def extractor(spec: ModelSpec, model: nn.Module) -> Extractor:
     "The `Extractor` of `model`, built from `spec`, through its library's intermediate-feature API."
     if spec.source == 'timm': return _timm_extractor(model)
@@ -279,6 +291,7 @@ def stimulus_names(stimuli) -> list[str]:
     names = getattr(stimuli, 'names', None)
     return [str(n) for n in (names if names is not None else (stimuli[i][0] for i in range(len(stimuli))))]
 
+# %% ../nbs/10_zoo.ipynb #7ba3f79d
 @torch.no_grad()
 def extract_features(ext: Extractor, stimuli, layers: Sequence[str], pool: str = 'auto', batch_size: int = 32,
                      device='cpu') -> dict[str, torch.Tensor]:
@@ -335,15 +348,18 @@ def behavioral_target(rdm, names, name: str = 'behavior', metric: str = 'pearson
     "Behavioral RSA against one RDM (array or file) whose rows are the stimuli `names`."
     return Target(name, list(names), {'': rdm}, metric=metric, **kwargs)
 
+# %% ../nbs/10_zoo.ipynb #985e0728
 def spose_target(embedding, names, name: str = 'spose', metric: str = 'pearson') -> Target:
     "Behavioral RSA against the Pearson-distance RDM of SPoSE embeddings [n, 66] of the stimuli `names`."
     return behavioral_target(model_rdm(embedding, 'pearson'), names, name, metric)
 
+# %% ../nbs/10_zoo.ipynb #c62397f9
 def neural_target(roi_rdms: Mapping, names, name: str = 'neural', metric: str = 'cosine', concept_of: Mapping | None = None,
                   **kwargs) -> Target:
     "Neural RSA per ROI: `{roi: [n, n] RDM or [S, n, n] subject RDMs}` over `names` (concepts, with `concept_of`)."
     return Target(name, list(names), dict(roi_rdms), metric=metric, concept_of=concept_of, **kwargs)
 
+# %% ../nbs/10_zoo.ipynb #a1737ab5
 def cka_target(features, names, name: str = 'cka') -> Target:
     "Linear CKA to reference features [n, d] (e.g. one layer of a reference model) of the stimuli `names`."
     return Target(name, list(names), reference=features)
@@ -379,6 +395,7 @@ def target_rows(target: Target, stim_names: Sequence[str]) -> np.ndarray:
                          f"{len(stim_names)} stimuli, e.g. {missing[:3]}; stimuli are e.g. {list(stim_names)[:3]}")
     return np.array([pos[n] for n in target.names])
 
+# %% ../nbs/10_zoo.ipynb #516576fd
 def target_features(target: Target, features, stim_names: Sequence[str]) -> np.ndarray:
     "Features [n_stimuli, d] as the target's rows: selected and ordered, concept means with `concept_of`."
     x = as_float64(features, 'features')[target_rows(target, stim_names)]
@@ -395,16 +412,19 @@ SCORE_COLUMNS = (['model', 'family', 'source', 'name', 'pretrained', 'epoch', 'l
                  + NEURAL_SCORE_COLUMNS + ['raw', 'normalised', 'key'])   # a layer's row: `neural_scores`' columns and more
 MEASURE_ALIASES = {'raw': 'rho', 'normalised': 'normalized'}      # the zoo's first names, kept as columns
 
+# %% ../nbs/10_zoo.ipynb #5d8c4092
 def _prepared(target: Target):
     "The target's RDMs prepared once (ranked, with ceilings) for the neural scoring path."
     if getattr(target, '_brain', None) is None: target._brain = prepare_target(target.rdms, target.method)
     return target._brain
 
+# %% ../nbs/10_zoo.ipynb #b69cebd9
 def target_ceilings(target: Target) -> dict:
     "roi -> (low, high): given in `target.ceilings`, else the leave-one-out ceiling of a subject stack, else NaN."
     got = _prepared(target).ceilings
     return {roi: tuple(float(c) for c in target.ceilings[roi]) if roi in target.ceilings else got[roi] for roi in target.rdms}
 
+# %% ../nbs/10_zoo.ipynb #e12d189e
 def score_layer(features, target: Target, ceilings: dict | None = None, n_boot: int | str = 1000, seed: int = 0,
                 device='auto') -> list[dict]:
     "Rows (`SCORE_COLUMNS` from target to n_stimuli) of features [n, d] in `target.names` order (concept means already taken)."
@@ -439,6 +459,7 @@ def score_layer(features, target: Target, ceilings: dict | None = None, n_boot: 
 # %% ../nbs/10_zoo.ipynb #02b3b32d
 REDUCTIONS = ('pca', 'srp')
 
+# %% ../nbs/10_zoo.ipynb #35f6d15e
 def pca_scores(x, n_components: int = 100) -> np.ndarray:
     "Exact PCA scores [n, k] of features [n, d] (float64): centred SVD, each axis signed so its largest loading is positive."
     x = as_float64(x, 'features')
@@ -447,6 +468,7 @@ def pca_scores(x, n_components: int = 100) -> np.ndarray:
     sign = np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(1)])
     return (u[:, :k] * s[:k]) * sign[:k]
 
+# %% ../nbs/10_zoo.ipynb #e1d1db93
 def srp_matrix(d: int, n_components: int, seed: int = 0) -> np.ndarray:
     "Sparse random projection [d, k] (Li et al. 2006, density 1/sqrt(d)): entries ±sqrt(sqrt(d)/k) or 0, seeded."
     rng = np.random.default_rng(seed)
@@ -455,6 +477,7 @@ def srp_matrix(d: int, n_components: int, seed: int = 0) -> np.ndarray:
     sgn = np.where(rng.random((d, n_components)) < 0.5, -1.0, 1.0)
     return np.where(r < dens, sgn, 0.0) * np.sqrt(1 / dens / n_components)
 
+# %% ../nbs/10_zoo.ipynb #cc6b3848
 def reduce_features(x, method: str | None = 'pca', n_components: int = 100, seed: int = 0) -> np.ndarray:
     "Features [n, d] projected to at most `n_components` before the RDM: exact 'pca', seeded 'srp', or None (unchanged)."
     if method is None: return as_float64(x, 'features')
@@ -475,6 +498,7 @@ def weights_fingerprint(model: nn.Module) -> str:
         if t.numel(): h.update(t.view(-1).view(torch.uint8).numpy().tobytes())
     return h.hexdigest()
 
+# %% ../nbs/10_zoo.ipynb #16b17728
 def stimuli_fingerprint(stimuli) -> str:
     "sha256 over the stimulus names and files (path, size, mtime, transform), or their pixels when in memory."
     h = content_hash(stimulus_names(stimuli))
@@ -485,6 +509,7 @@ def stimuli_fingerprint(stimuli) -> str:
         for i in range(len(stimuli)): h.update(as_float64(stimuli[i][1]).tobytes())
     return h.hexdigest()
 
+# %% ../nbs/10_zoo.ipynb #a19de410
 def target_fingerprint(t: Target) -> str:
     "sha256 over a target's name, stimulus names, measure settings, RDMs or reference features and given ceilings."
     h = content_hash([t.name, t.names, t.metric, t.method, t.kind, sorted(t.rdms), {k: list(v) for k, v in t.ceilings.items()},
@@ -502,15 +527,18 @@ def cache_key(spec: ModelSpec, weights: str, stimuli: str, targets: Sequence[Tar
     return content_hash(dict(scores=2), build, weights, stimuli, [target_fingerprint(t) for t in targets], pool,
                 bootstrap_options(n_boot), seed).hexdigest()
 
+# %% ../nbs/10_zoo.ipynb #01e53a4e
 def cache_path(cache_dir, spec: ModelSpec, key: str) -> Path:
     "`<cache_dir>/<label as a file name>-<key[:16]>.csv`."
     return Path(cache_dir)/f"{re.sub(r'[^0-9A-Za-z._-]+', '_', spec.label).strip('_')}-{key[:16]}.csv"
 
+# %% ../nbs/10_zoo.ipynb #afe27d4f
 _SCORE_TYPES = dict(model=str, family=str, source=str, name=str, pretrained=str, epoch='Int64', layer=str, layer_index=int,
                     depth=float, target=str, roi=str, measure=str, **{c: float for c in SCORE_COLUMNS[12:22]},
                     n_subjects=int, n_stimuli=int, raw=float, normalised=float, key=str)
 _TEXT = [c for c, t in _SCORE_TYPES.items() if t is str]
 
+# %% ../nbs/10_zoo.ipynb #f05be9e6
 def read_scores(path) -> pd.DataFrame:
     "A cached score table with stable dtypes (empty with `SCORE_COLUMNS` when the file does not exist)."
     if not Path(path).exists(): return pd.DataFrame(columns=SCORE_COLUMNS).astype(_SCORE_TYPES)
@@ -521,10 +549,12 @@ def read_scores(path) -> pd.DataFrame:
     except (ValueError, TypeError, pd.errors.ParserError) as e:
         raise ValueError(f"{path}: not a zoo score table ({type(e).__name__}: {e})") from None
 
+# %% ../nbs/10_zoo.ipynb #deeab919
 def write_scores(path, table: pd.DataFrame):
     "Write a score table and, beside it, the sha256 of its bytes (`<file>.sha256`), each atomically."
     write_checked(path, table.to_csv(index=False))
 
+# %% ../nbs/10_zoo.ipynb #1ac64fcc
 def read_checked_scores(path) -> pd.DataFrame:
     "`read_scores` of a cache written by `write_scores`; a file that does not match its checksum is dropped with a warning."
     path = Path(path)
@@ -543,6 +573,7 @@ def _table_rows(spec: ModelSpec, layer: str, index: int, n_layers: int, rows: li
                 depth=index / max(1, n_layers - 1), key=key[:16])
     return [{**info, **r} for r in rows]
 
+# %% ../nbs/10_zoo.ipynb #6e459539
 def _done_layers(df: pd.DataFrame, targets: Sequence[Target]) -> set:
     "Layers with a row for every (target, ROI)."
     want = {(t.name, roi) for t in targets for roi in (t.rdms or {'': None})}
@@ -596,6 +627,7 @@ def score_models(models: Sequence[ModelSpec | str], stimuli, targets: Sequence[T
     for t in targets: target_rows(t, stimulus_names(stimuli))          # every mismatch before any model is built
     return pd.concat([score_model(s, stimuli, targets, **kwargs) for s in specs], ignore_index=True)
 
+# %% ../nbs/10_zoo.ipynb #8432c49b
 def cliphba_specs(run_dir, epochs: Sequence[int] | None = None, **kwargs) -> list[ModelSpec]:
     "One `ModelSpec` per saved epoch (all, or `epochs`) of a CLIP-HBA run."
     run_dir = Path(run_dir)
@@ -627,23 +659,28 @@ from .figures import FigureSpec, register_figure, figure_file
 
 FAMILY_COLORS = dict(zip(FAMILIES, sns.color_palette('colorblind', 4)))
 
+# %% ../nbs/10_zoo.ipynb #ab2b92c1
 def _ceiling_band(ax, d: pd.DataFrame, measure: str):
     lo, hi = d.ceiling_low.astype(float).median(), d.ceiling_high.astype(float).median()
     if not (np.isfinite(lo) and np.isfinite(hi)): return
     if MEASURE_ALIASES.get(measure, measure) == 'normalized': lo, hi = lo / hi, 1.0
     ax.axhspan(lo, hi, color='0.85', zorder=0, label='noise ceiling')
 
+# %% ../nbs/10_zoo.ipynb #cfbd8c8c
 def _short(label: str, n: int = 28) -> str: return label if len(label) <= n else label[:n - 1] + '…'
 
+# %% ../nbs/10_zoo.ipynb #8dd84649
 def _figure_legend(fig, axes, **kwargs):
     "One legend for the whole figure (no duplicates), outside the axes, so it never hides data."
     handles = {l: h for ax in axes for h, l in zip(*ax.get_legend_handles_labels())}
     fig.legend(handles.values(), handles.keys(), fontsize='small', frameon=False, **kwargs)
 
+# %% ../nbs/10_zoo.ipynb #9a2ffb24
 def _profile_label(r, one_run: bool) -> str:
     if r.source != 'cliphba': return _short(r.model, 32)
     return f"CLIP-HBA epoch {r.epoch}" if one_run else f"{_short(Path(r['name']).name, 20)} @{r.epoch}"
 
+# %% ../nbs/10_zoo.ipynb #23d474f4
 def _errorbars(d: pd.DataFrame, measure: str):
     if MEASURE_ALIASES.get(measure, measure) != 'rho' or d.ci_low.isna().all(): return None
     return np.vstack([d.rho - d.ci_low, d.ci_high - d.rho]).clip(0)
@@ -659,6 +696,7 @@ def _zoo_panel(ax, zoo_part: pd.DataFrame, best: pd.DataFrame, measure: str):
     ax.set_xlim(-0.7, len(zoo_part) - 0.3)
     ax.set_title('Model zoo (best layer)')
 
+# %% ../nbs/10_zoo.ipynb #52f10f71
 def _epoch_panel(ax, hba: pd.DataFrame, best: pd.DataFrame, measure: str):
     "CLIP-HBA's best-layer score per epoch, one line per run, with its CI band."
     _ceiling_band(ax, best, measure)
@@ -692,6 +730,7 @@ def plot_zoo(table: pd.DataFrame, target: str = 'behavior', roi: str = '', measu
     if out_dir is not None: save_figure(fig, name or figure_file('zoo_scores', target=target, roi=roi, measure=measure), out_dir)
     return fig
 
+# %% ../nbs/10_zoo.ipynb #8689b7cc
 register_figure(FigureSpec('zoo_scores', 'zoo', plot_zoo,
                            file_name=lambda target, roi, measure, **_: f"zoo_{target}{'_' + roi if roi else ''}_{measure}"))
 
@@ -722,6 +761,7 @@ def plot_layer_profiles(table: pd.DataFrame, target: str = 'behavior', roi: str 
     if out_dir is not None: save_figure(fig, name or figure_file('zoo_layers', target=target, roi=roi, measure=measure), out_dir)
     return fig
 
+# %% ../nbs/10_zoo.ipynb #7ae92ca8
 register_figure(FigureSpec('zoo_layers', 'zoo', plot_layer_profiles,
                            file_name=lambda target, roi, measure, **_: f"zoo_layers_{target}{'_' + roi if roi else ''}_{measure}"))
 
@@ -730,6 +770,7 @@ ZOO_FIELDS = dict(model=str, label=str, family=str, type=str, arch_type=str, par
                   imagenet_acc=float, layers=list, options=dict, seed=int)
 META_COLUMNS = ['model', 'spec', 'family', 'type', 'arch_type', 'params', 'flops', 'imagenet_acc']
 
+# %% ../nbs/10_zoo.ipynb #3e1c31a4
 def _zoo_entry(e, where: str) -> tuple[ModelSpec, dict]:
     "One entry of a zoo list as its `ModelSpec` and metadata row; one clear error naming the entry and field."
     if not isinstance(e, Mapping): raise ValueError(f"{where}: expected a mapping of fields, got {type(e).__name__}")
@@ -757,6 +798,7 @@ def _zoo_entry(e, where: str) -> tuple[ModelSpec, dict]:
     return spec, dict(model=spec.label, spec=str(e['model']), family=spec.family, type=str(e.get('type', '')),
                       arch_type=str(e.get('arch_type', '')), **meta)
 
+# %% ../nbs/10_zoo.ipynb #d7cecafb
 def load_zoo_list(path) -> tuple[list[ModelSpec], pd.DataFrame]:
     "The models of a zoo list file (YAML list of mappings, or CSV with the same columns) and their metadata (`META_COLUMNS`)."
     path = Path(path)
@@ -778,6 +820,7 @@ def load_zoo_list(path) -> tuple[list[ModelSpec], pd.DataFrame]:
     if dup: raise ValueError(f"zoo list {path}: duplicated labels {dup}; give each model a distinct 'label'")
     return list(specs), pd.DataFrame(list(meta), columns=META_COLUMNS)
 
+# %% ../nbs/10_zoo.ipynb #1200a042
 def with_metadata(best: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
     "`best` (one row per model) joined with the zoo list's metadata on `model`; every model must have a row."
     missing = sorted(set(best.model) - set(meta.model))
@@ -793,11 +836,13 @@ def _vector_ranks(rdm: np.ndarray, method: str) -> np.ndarray:
     v = v - v.mean(-1, keepdims=True)
     return v / np.linalg.norm(v, axis=-1, keepdims=True)
 
+# %% ../nbs/10_zoo.ipynb #d91fef7d
 def stimulus_permutations(n: int, n_perm: int = 1000, seed: int = 0) -> np.ndarray:
     "`n_perm` seeded permutations [n_perm, n] of the stimulus labels (the same for every model, so nulls can be compared)."
     rng = np.random.default_rng(seed)
     return np.stack([rng.permutation(n) for _ in range(n_perm)]) if n_perm else np.zeros((0, n), int)
 
+# %% ../nbs/10_zoo.ipynb #70ad0adb
 def permutation_null(model_rdm, target_rdms, perms: np.ndarray, method: str = 'spearman', chunk: int = 64) -> np.ndarray:
     "RSA of `model_rdm` [n, n] with its stimulus labels permuted (rows and columns), mean over the subject RDMs [S, n, n]: [n_perm]."
     m = as_float64(model_rdm, 'model RDM'); t = as_float64(target_rdms, 'target RDMs')
@@ -812,10 +857,12 @@ def permutation_null(model_rdm, target_rdms, perms: np.ndarray, method: str = 's
         out.append((zm[p[:, :, None], p[:, None, :]][:, iu[0], iu[1]] @ zt.T).mean(1))
     return np.concatenate(out) if out else np.zeros(0)
 
+# %% ../nbs/10_zoo.ipynb #8ccc1ce6
 def permutation_p(observed: float, null: np.ndarray) -> float:
     "Two-sided permutation p-value, (1 + #{|null| >= |observed|}) / (1 + n_perm): never 0."
     return float((1 + np.sum(np.abs(null) >= abs(observed))) / (1 + len(null)))
 
+# %% ../nbs/10_zoo.ipynb #2333f100
 def permutation_table(rdms: Mapping[str, np.ndarray], target_rdms, n_perm: int = 1000, seed: int = 0,
                       method: str = 'spearman') -> tuple[pd.DataFrame, dict]:
     "Per model: its RSA (mean over subjects) and permutation p-value; and the nulls {model: [n_perm]} on shared permutations."
@@ -830,6 +877,7 @@ def permutation_table(rdms: Mapping[str, np.ndarray], target_rdms, n_perm: int =
         rows.append(dict(model=label, rho=obs, p_perm=permutation_p(obs, nulls[label]), n_perm=n_perm))
     return pd.DataFrame(rows), nulls
 
+# %% ../nbs/10_zoo.ipynb #257d6533
 def pairwise_table(scores: pd.DataFrame, nulls: Mapping[str, np.ndarray]) -> pd.DataFrame:
     "Every pair of models: difference of RSA and its two-sided permutation p (null: difference of the two nulls), Bonferroni too."
     rho = dict(zip(scores.model, scores.rho))
@@ -853,6 +901,7 @@ def layer_rdm(spec: ModelSpec | str, stimuli, layer: str, target: Target, pool: 
     f = reduce_features(f, reduce, n_components, seed) if reduce else f
     return model_rdm(target_features(target, f, names), target.metric)
 
+# %% ../nbs/10_zoo.ipynb #a8595b77
 def best_layer_rdms(best: pd.DataFrame, specs: Sequence[ModelSpec], stimuli, target: Target, **kwargs) -> dict:
     "{model label: RDM of its best layer} for the rows of `best_layers(...)` (specs matched by label)."
     by_label = {s.label: s for s in map(parse_spec, specs)}
@@ -865,6 +914,7 @@ def _meta_column(d: pd.DataFrame, col: str, numeric: bool):
     if col not in d.columns: raise ValueError(f"column {col!r}: not in the table; columns are {list(d.columns)}")
     if numeric and not pd.api.types.is_numeric_dtype(d[col]): raise ValueError(f"column {col!r}: not numeric")
 
+# %% ../nbs/10_zoo.ipynb #f1af34d5
 def plot_grouped(best: pd.DataFrame, by: str = 'type', measure: str = 'rho', out_dir=None, name: str | None = None):
     "Best-layer score of every model grouped by a metadata column `by` (points, group median as a bar)."
     _meta_column(best, by, False); _meta_column(best, measure, True)
@@ -886,8 +936,10 @@ def plot_grouped(best: pd.DataFrame, by: str = 'type', measure: str = 'rho', out
     if out_dir is not None: save_figure(fig, name or figure_file('zoo_grouped', by=by, measure=measure), out_dir)
     return fig
 
+# %% ../nbs/10_zoo.ipynb #694798ce
 register_figure(FigureSpec('zoo_grouped', 'zoo', plot_grouped, file_name=lambda by, measure, **_: f"zoo_by_{by}_{measure}"))
 
+# %% ../nbs/10_zoo.ipynb #bb4bd331
 def fit_line(x, y, log_x: bool = True) -> dict:
     "Least-squares line of `y` on `x` (on log10 x when `log_x`): slope, intercept, Pearson r and its p, n."
     x, y = np.asarray(x, float), np.asarray(y, float)
@@ -897,6 +949,7 @@ def fit_line(x, y, log_x: bool = True) -> dict:
     r = scipy.stats.linregress(u, y[ok])
     return dict(slope=r.slope, intercept=r.intercept, r=r.rvalue, p=r.pvalue, n=int(ok.sum()))
 
+# %% ../nbs/10_zoo.ipynb #7bc99ae9
 def plot_alignment(best: pd.DataFrame, x: str = 'params', measure: str = 'rho', log_x: bool = True, out_dir=None,
                    name: str | None = None):
     "Best-layer score against a continuous metadata column `x` (log scale by default) with its least-squares line."
@@ -920,6 +973,7 @@ def plot_alignment(best: pd.DataFrame, x: str = 'params', measure: str = 'rho', 
     if out_dir is not None: save_figure(fig, name or figure_file('zoo_alignment', x=x, measure=measure), out_dir)
     return fig
 
+# %% ../nbs/10_zoo.ipynb #62f0526e
 register_figure(FigureSpec('zoo_alignment', 'zoo', plot_alignment, file_name=lambda x, measure, **_: f"zoo_{measure}_vs_{x}"))
 
 # %% ../nbs/10_zoo.ipynb #62186a52
@@ -931,9 +985,11 @@ class RandomImages(Dataset):
     def __len__(self): return len(self.images)
     def __getitem__(self, i): return self.names[i], self.images[i], 0
 
+# %% ../nbs/10_zoo.ipynb #e37934dc
 def _sync(dev):
     if dev.type == 'cuda': torch.cuda.synchronize(dev)
 
+# %% ../nbs/10_zoo.ipynb #b8a6264b
 def bench_features(spec: ModelSpec | str, n_images: int = 64, batch_size: int = 32, device='cpu', image_size: int = 224,
                    layers=None, pool: str = 'auto') -> float:
     "Images per second of pooled feature extraction (every block by default) after one warm-up batch."
