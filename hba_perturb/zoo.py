@@ -29,7 +29,7 @@ from .evaluate import model_rdm, rsa, check_rdm, load_rdm, noise_ceiling, bootst
 from .neural import prepare_target, target_scores, bootstrap_target, bootstrap_options
 from .runs import build_data, build_model, adapters_path, read_metrics, resolve_device
 from .config import load_config
-from .core import atomic_write_text, content_hash, file_stamp, checksum_path, write_checked, file_sha256
+from .core import atomic_write_text, content_hash, file_stamp, checksum_path, checksum_problem, write_checked
 from .dora import load_adapters
 from .datasets import load_test_set
 from .figures import save_figure, figure_style
@@ -559,9 +559,9 @@ def read_checked_scores(path) -> pd.DataFrame:
     "`read_scores` of a cache written by `write_scores`; a file that does not match its checksum is dropped with a warning."
     path = Path(path)
     if not path.exists(): return read_scores(path)
-    sums = checksum_path(path)
-    if not sums.exists() or sums.read_text().strip() != file_sha256(path):
-        why = 'has no checksum file' if not sums.exists() else 'does not match its checksum (edited or damaged)'
+    problem = checksum_problem(path)                          # the one check of `write_checked` files (00b_core)
+    if problem:
+        why = 'has no checksum file' if not checksum_path(path).exists() else 'does not match its checksum (edited or damaged)'
         warnings.warn(f"zoo score cache {path}: {why}; rebuilding it")
         return read_scores(Path(str(path) + '.missing'))
     return read_scores(path)
