@@ -4,14 +4,11 @@
 
 # %% ../nbs/00_config.ipynb #cba3ae81
 from __future__ import annotations
-import dataclasses, difflib, os, random, re, shutil, tempfile
-from contextlib import contextmanager
+import dataclasses, difflib, re
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 from typing import Any, Optional
 
-import numpy as np
-import torch
 import yaml
 
 from .core import (atomic_write, atomic_dir, atomic_write_text, checksum_path, write_checked, checksum_problem,

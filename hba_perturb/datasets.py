@@ -4,10 +4,10 @@
 
 # %% ../nbs/03_datasets.ipynb #c1d96c56
 from __future__ import annotations
-import csv, hashlib, os, shutil, tempfile, urllib.error, urllib.parse, urllib.request, warnings
+import csv, os, shutil, tempfile, urllib.error, urllib.parse, urllib.request, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Sequence, Union
+from typing import Optional, Sequence
 
 import numpy as np
 import pandas as pd

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04a_fastpath.ipynb #0d641504
 from __future__ import annotations
-import hashlib, json, os, warnings, zlib
+import json, warnings, zlib
 from dataclasses import dataclass
 from pathlib import Path
 import numpy as np

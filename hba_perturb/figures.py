@@ -4,10 +4,10 @@
 
 # %% ../nbs/07_figures.ipynb #4c453533
 from __future__ import annotations
-import math, os, re, sys
+import math, os, sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple, Optional, Sequence
+from typing import NamedTuple, Optional
 
 import numpy as np
 import pandas as pd

@@ -5,7 +5,6 @@
 # %% ../nbs/07a_fisher_figures.ipynb #90e2ab6f
 from __future__ import annotations
 from pathlib import Path
-from typing import Optional
 
 import numpy as np
 import pandas as pd

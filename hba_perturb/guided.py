@@ -4,7 +4,7 @@
 
 # %% ../nbs/04b_guided.ipynb #73c7e8a1
 from __future__ import annotations
-import hashlib, json, os, warnings
+import json, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path

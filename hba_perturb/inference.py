@@ -5,7 +5,6 @@
 # %% ../nbs/12_inference.ipynb #df3e3b9e
 from __future__ import annotations
 import argparse, json, re, sys
-from dataclasses import fields, replace
 from pathlib import Path
 from typing import Optional, Sequence
 

@@ -5,7 +5,7 @@
 # %% ../nbs/06c_neural.ipynb #634c52ff
 from __future__ import annotations
 
-import hashlib, json, re
+import json, re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path

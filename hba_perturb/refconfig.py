@@ -9,8 +9,6 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Callable, Optional
 
-import yaml
-
 from .config import RunConfig, read_yaml
 
 # %% auto #0

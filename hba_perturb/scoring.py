@@ -4,7 +4,7 @@
 
 # %% ../nbs/06b_scoring.ipynb #b0e351d2
 from __future__ import annotations
-import hashlib, json, os
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Mapping, Sequence

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import dataclasses, json, os, signal, socket, subprocess, sys, time, traceback
 from contextlib import contextmanager
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, asdict
 from pathlib import Path
 from typing import Optional, Sequence
 

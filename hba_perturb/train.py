@@ -4,15 +4,13 @@
 
 # %% ../nbs/05_train.ipynb #b6f1e198
 from __future__ import annotations
-import argparse, ast, contextlib, copy, dataclasses, difflib, functools, hashlib, json, logging, math, os, shutil, sys, time
+import argparse, ast, contextlib, dataclasses, difflib, functools, json, logging, math, os, shutil, sys, time
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
-import yaml
-import open_clip
 import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader

@@ -5,7 +5,7 @@
 # %% ../nbs/10_zoo.ipynb #b90cd890
 from __future__ import annotations
 
-import difflib, hashlib, json, os, re, time, warnings
+import difflib, json, re, time, warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
