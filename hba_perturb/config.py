@@ -197,6 +197,9 @@ class PerturbKind:
         if self.changes not in _CHANGES or self.seeding not in _SEEDINGS:
             raise ValueError(f"perturbation kind {self.name!r}: `changes` must be one of {_CHANGES} and `seeding` "
                              f"one of {_SEEDINGS}, found {self.changes!r} and {self.seeding!r}")
+        if self.seeding == 'window' and 'shuffle_seeding' not in self.options:   # else runs differing in it share a name
+            raise ValueError(f"perturbation kind {self.name!r}: its 'window' seeding depends on `shuffle_seeding`, "
+                             f"so `options` must list it")
     @property
     def constant_image(self) -> bool:
         "Whether it gives every item the same image: it changes images, reads no pixels and draws nothing."
@@ -208,8 +211,9 @@ PERTURB_KINDS = {k.name: k for k in (
     PerturbKind('random_target', 'targets', 'epoch', {'random_target_stats': RANDOM_TARGET_STATS}, target_stats=True,
                 study=True),
     PerturbKind('label_shuffle', 'targets', 'window', {'shuffle_seeding': ('reference', 'per_epoch')}, study=True),
-    PerturbKind('image_noise', 'images', 'window', {'image_noise_mode': ('replace', 'additive'),
-                                                    'image_noise_eps': None}, needs_pixels=True, study=True),
+    PerturbKind('image_noise', 'images', 'window', {'image_noise_mode': ('replace', 'additive'), 'image_noise_eps': None,
+                                                    'shuffle_seeding': ('reference', 'per_epoch')},
+                needs_pixels=True, study=True),
     PerturbKind('uniform_images', 'images', study=True),
     PerturbKind('enhance', 'images', 'epoch', needs_pixels=True, guided=True),    # 'epoch': with guide_random_start
     PerturbKind('degrade', 'images', 'epoch', needs_pixels=True, guided=True),

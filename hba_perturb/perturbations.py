@@ -136,7 +136,6 @@ OPTION_KEYWORDS = {'image_noise_mode': 'noise', 'image_noise_eps': 'noise_eps', 
 
 # %% ../nbs/04_perturbations.ipynb #198802f3
 def perturbation_arguments(cfg) -> dict:
-    "`make_perturbation`'s keyword arguments for the `RunConfig` `cfg`: its kind's options and its seeding's."
+    "`make_perturbation`'s keyword arguments for the `RunConfig` `cfg`: its kind's options (its seeding's among them)."
     kind = PERTURB_KINDS[cfg.perturb_type]
-    names = tuple(kind.options) + (('shuffle_seeding',) if kind.seeding == 'window' else ())
-    return {OPTION_KEYWORDS[n]: getattr(cfg, n) for n in dict.fromkeys(names) if n in OPTION_KEYWORDS}
+    return {OPTION_KEYWORDS[n]: getattr(cfg, n) for n in kind.options if n in OPTION_KEYWORDS}
