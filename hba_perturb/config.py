@@ -21,8 +21,8 @@ __all__ = ['SELECT_WHICH', 'RANDOM_TARGET_STATS', 'EARLY_STOPPING_RULES', 'DIFFI
            'SCRATCH_TEST_TRANSFORMS', 'FISHER_KINDS', 'DEMO_FIELDS', 'PERTURB_KINDS', 'PERTURB_TYPES', 'GUIDED_TYPES',
            'PERTURB_OPTIONS', 'WINDOW_OPTIONS', 'ModelFields', 'DataFields', 'OptimFields', 'PerturbFields',
            'BookkeepingFields', 'ScratchFields', 'FisherFields', 'RunConfig', 'demo_config', 'PerturbKind',
-           'kinds_where', 'option_choices', 'validate', 'path_problems', 'config_from_dict', 'apply_overrides',
-           'load_config', 'save_config', 'read_yaml', 'perturbation_options', 'run_name', 'baseline_config']
+           'kinds_where', 'option_choices', 'path_problems', 'validate', 'config_from_dict', 'apply_overrides',
+           'read_yaml', 'load_config', 'save_config', 'perturbation_options', 'run_name', 'baseline_config']
 
 # %% ../nbs/00_config.ipynb #ba4d1e1a
 SELECT_WHICH = ('easiest', 'hardest')
@@ -289,39 +289,6 @@ def _perturbation_form(cfg: RunConfig):
     _check(e + n - 1 <= cfg.epochs, 'perturb_length', f"window epochs {e}..{e + n - 1} ends after the last epoch ({cfg.epochs})")
     cfg.perturb_type = t
 
-# %% ../nbs/00_config.ipynb #4e7554e5
-def validate(self: RunConfig, check_paths: bool = True) -> RunConfig:
-    "Coerce every field to its type and check all constraints; returns `self` (raises `ValueError` naming the field)."
-    for name, typ in _field_types().items(): setattr(self, name, _coerce(name, getattr(self, name), typ))
-    self.backbone = self.backbone.replace('/', '-') if self.backbone else self.backbone
-    for name, choices in [('training_mode', TRAINING_MODES), ('dataset_type', DATASET_TYPES), ('optimizer', OPTIMIZERS),
-                          ('lr_schedule', SCHEDULES), ('precision', PRECISIONS), ('perturb_type', kinds_where()),
-                          *option_choices().items(), ('early_stopping_rule', EARLY_STOPPING_RULES),
-                          ('dora_impl', ('reference', 'peft')), ('baseline', ('train', 'require')),
-                          ('forward', ('fast', 'full')), ('cache_dtype', ('fp32', 'fp16', 'bf16'))]:
-        _choice(self, name, choices + (('auto',) if name == 'perturb_type' else ()))
-    for name in ('rank', 'epochs', 'batch_size', 'image_size', 'early_stopping_patience'):
-        _check(getattr(self, name) >= 1, name, f"must be >= 1, found {getattr(self, name)}")
-    for name in ('vision_layers', 'transformer_layers', 'warmup_epochs', 'num_workers', 'random_seed', 'perturb_seed'):
-        _check(getattr(self, name) >= 0, name, f"must be >= 0, found {getattr(self, name)}")
-    _check(0 < self.train_portion < 1, 'train_portion', f"must be in (0, 1), found {self.train_portion}")
-    _check(self.lr > 0, 'lr', f"must be > 0, found {self.lr}")
-    _check(0 <= self.dropout < 1, 'dropout', f"must be in [0, 1), found {self.dropout}")
-    _check(self.alpha > 0, 'alpha', f"must be > 0, found {self.alpha}")
-    _check(self.image_noise_eps >= 0, 'image_noise_eps', f"must be >= 0, found {self.image_noise_eps}")
-    _check(self.warmup_epochs < self.epochs or self.warmup_epochs == 0, 'warmup_epochs',
-           f"must be < epochs ({self.epochs}), found {self.warmup_epochs}")
-    _perturbation_form(self)
-    _check_guided(self)
-    _check_optim(self)
-    _check_scratch(self)
-    _check_fisher(self)
-    if check_paths: _check_paths(self)
-    return self
-
-# %% ../nbs/00_config.ipynb #1b2d2175
-RunConfig.validate = validate
-
 # %% ../nbs/00_config.ipynb #feec9dd1
 def _check_scratch(cfg: RunConfig):
     "Constraints of the from-scratch fields (04c_scratch)."
@@ -387,6 +354,39 @@ def _check_paths(cfg: RunConfig):
     if problems:
         raise ValueError(f"config for dataset_type={cfg.dataset_type!r}: " + '; '.join(problems))
 
+# %% ../nbs/00_config.ipynb #4e7554e5
+def validate(self: RunConfig, check_paths: bool = True) -> RunConfig:
+    "Coerce every field to its type and check all constraints; returns `self` (raises `ValueError` naming the field)."
+    for name, typ in _field_types().items(): setattr(self, name, _coerce(name, getattr(self, name), typ))
+    self.backbone = self.backbone.replace('/', '-') if self.backbone else self.backbone
+    for name, choices in [('training_mode', TRAINING_MODES), ('dataset_type', DATASET_TYPES), ('optimizer', OPTIMIZERS),
+                          ('lr_schedule', SCHEDULES), ('precision', PRECISIONS), ('perturb_type', kinds_where()),
+                          *option_choices().items(), ('early_stopping_rule', EARLY_STOPPING_RULES),
+                          ('dora_impl', ('reference', 'peft')), ('baseline', ('train', 'require')),
+                          ('forward', ('fast', 'full')), ('cache_dtype', ('fp32', 'fp16', 'bf16'))]:
+        _choice(self, name, choices + (('auto',) if name == 'perturb_type' else ()))
+    for name in ('rank', 'epochs', 'batch_size', 'image_size', 'early_stopping_patience'):
+        _check(getattr(self, name) >= 1, name, f"must be >= 1, found {getattr(self, name)}")
+    for name in ('vision_layers', 'transformer_layers', 'warmup_epochs', 'num_workers', 'random_seed', 'perturb_seed'):
+        _check(getattr(self, name) >= 0, name, f"must be >= 0, found {getattr(self, name)}")
+    _check(0 < self.train_portion < 1, 'train_portion', f"must be in (0, 1), found {self.train_portion}")
+    _check(self.lr > 0, 'lr', f"must be > 0, found {self.lr}")
+    _check(0 <= self.dropout < 1, 'dropout', f"must be in [0, 1), found {self.dropout}")
+    _check(self.alpha > 0, 'alpha', f"must be > 0, found {self.alpha}")
+    _check(self.image_noise_eps >= 0, 'image_noise_eps', f"must be >= 0, found {self.image_noise_eps}")
+    _check(self.warmup_epochs < self.epochs or self.warmup_epochs == 0, 'warmup_epochs',
+           f"must be < epochs ({self.epochs}), found {self.warmup_epochs}")
+    _perturbation_form(self)
+    _check_guided(self)
+    _check_optim(self)
+    _check_scratch(self)
+    _check_fisher(self)
+    if check_paths: _check_paths(self)
+    return self
+
+# %% ../nbs/00_config.ipynb #1b2d2175
+RunConfig.validate = validate
+
 # %% ../nbs/00_config.ipynb #43c09473
 def config_from_dict(d: dict, *, reference_epochs: bool = False, check_paths: bool = True) -> RunConfig:
     "A validated `RunConfig` from a dict; unknown keys are errors (with the closest valid name)."
@@ -410,6 +410,20 @@ def apply_overrides(d: dict, overrides: dict) -> dict:
         if 'perturb_length' not in overrides: out['perturb_length'] = 1
     return out
 
+# %% ../nbs/00_config.ipynb #99f2c707
+def read_yaml(path) -> dict:
+    "The mapping in YAML file `path`; a file that is not YAML, or not a mapping, raises `ValueError` naming it and the line."
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"config file {path} does not exist")
+    try: d = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as e:
+        mark = getattr(e, 'problem_mark', None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ''
+        raise ValueError(f"{path}: not valid YAML{where}: {getattr(e, 'problem', None) or e}") from None
+    if d is None: return {}
+    if not isinstance(d, dict): raise ValueError(f"{path}: expected a mapping of fields, found {type(d).__name__}")
+    return d
+
 # %% ../nbs/00_config.ipynb #eea4ce75
 def load_config(path: str | Path | None = None, *, reference_epochs: bool = False, check_paths: bool = True,
                 **overrides) -> RunConfig:
@@ -426,35 +440,11 @@ def save_config(cfg: RunConfig, path: str | Path):
     "Save `cfg` as YAML (atomic)."
     atomic_write_text(path, yaml.safe_dump(asdict(cfg), sort_keys=False))
 
-# %% ../nbs/00_config.ipynb #99f2c707
-def read_yaml(path) -> dict:
-    "The mapping in YAML file `path`; a file that is not YAML, or not a mapping, raises `ValueError` naming it and the line."
-    path = Path(path)
-    if not path.exists(): raise FileNotFoundError(f"config file {path} does not exist")
-    try: d = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as e:
-        mark = getattr(e, 'problem_mark', None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ''
-        raise ValueError(f"{path}: not valid YAML{where}: {getattr(e, 'problem', None) or e}") from None
-    if d is None: return {}
-    if not isinstance(d, dict): raise ValueError(f"{path}: expected a mapping of fields, found {type(d).__name__}")
-    return d
-
 # %% ../nbs/00_config.ipynb #21ef6af9
 def _sanitize(s: str) -> str: return re.sub(r'[^0-9a-zA-Z]+', '_', s).strip('_').lower()
 
 # %% ../nbs/00_config.ipynb #ff0650ef
 WINDOW_OPTIONS = ('early_stopping_rule',)   # options of every perturbed run: where it stops depends on them
-
-# %% ../nbs/00_config.ipynb #20ecf79c
-def perturbation_options(cfg: RunConfig) -> dict:
-    "The options of `cfg`'s perturbation type that change its numbers (image_noise_eps only in additive mode)."
-    kind = PERTURB_KINDS.get(cfg.perturb_type)                      # None before validation ('auto')
-    names = tuple(kind.options if kind else ()) + (WINDOW_OPTIONS if cfg.perturb_type != 'none' else ())
-    d = {k: getattr(cfg, k) for k in names}
-    if cfg.training_mode == 'scratch' and kind is not None and kind.study: d = _scratch_options(cfg, d)
-    if d.get('image_noise_mode') == 'replace' and not _scales_replacement(cfg): d.pop('image_noise_eps')
-    return d
 
 # %% ../nbs/00_config.ipynb #a8c098f3
 def _scales_replacement(cfg: RunConfig) -> bool:
@@ -468,6 +458,16 @@ def _scratch_options(cfg: RunConfig, d: dict) -> dict:
     if cfg.scratch_perturbations == 'study': d.pop('random_target_stats', None); d.pop('shuffle_seeding', None)
     return d
 
+# %% ../nbs/00_config.ipynb #20ecf79c
+def perturbation_options(cfg: RunConfig) -> dict:
+    "The options of `cfg`'s perturbation type that change its numbers (image_noise_eps only in additive mode)."
+    kind = PERTURB_KINDS.get(cfg.perturb_type)                      # None before validation ('auto')
+    names = tuple(kind.options if kind else ()) + (WINDOW_OPTIONS if cfg.perturb_type != 'none' else ())
+    d = {k: getattr(cfg, k) for k in names}
+    if cfg.training_mode == 'scratch' and kind is not None and kind.study: d = _scratch_options(cfg, d)
+    if d.get('image_noise_mode') == 'replace' and not _scales_replacement(cfg): d.pop('image_noise_eps')
+    return d
+
 # %% ../nbs/00_config.ipynb #0fb921d7
 def _options_tag(cfg: RunConfig) -> str:
     "'' when the perturbation's options are the defaults, else '_opts-<8 hex of their sha256>'."
@@ -475,6 +475,15 @@ def _options_tag(cfg: RunConfig) -> str:
     d = {k: v for k, v in perturbation_options(cfg).items() if v != defaults[k]}
     if not d: return ''
     return '_opts-' + content_hash(d).hexdigest()[:8]                  # sorted-key JSON of the options that differ
+
+# %% ../nbs/00_config.ipynb #b12956e6
+def _guided_run_name(cfg: RunConfig, model: str) -> str:
+    "The reference's pattern with the guided parameters after the type, so runs with other parameters get other names."
+    g = 'self' if cfg.guide == 'self' else _sanitize(Path(cfg.guide).stem)      # a guide file: its name
+    if cfg.perturb_type == 'select': tag = f"{cfg.select_which}{cfg.select_fraction:g}-{cfg.select_score}"
+    else: tag = f"eps{cfg.guide_eps:g}-step{cfg.guide_step:g}x{cfg.guide_steps}" + ('-rs' if cfg.guide_random_start else '')
+    return (f"{model}_perturb-type-{cfg.perturb_type}-{tag}-guide-{g}_epoch{cfg.perturb_epoch}_length{cfg.perturb_length}_"
+            f"perturb-seed{cfg.perturb_seed}_init-seed{cfg.random_seed}_behavioral-rsa-{cfg.behavioral_rsa}")
 
 # %% ../nbs/00_config.ipynb #39137616
 def run_name(cfg: RunConfig) -> str:
@@ -487,15 +496,6 @@ def run_name(cfg: RunConfig) -> str:
     if cfg.perturb_type in GUIDED_TYPES: return _guided_run_name(cfg, model)
     return (f"{model}_perturb-type-{cfg.perturb_type}_epoch{cfg.perturb_epoch}_length{cfg.perturb_length}_"
             f"perturb-seed{cfg.perturb_seed}_init-seed{cfg.random_seed}_behavioral-rsa-{cfg.behavioral_rsa}{_options_tag(cfg)}")
-
-# %% ../nbs/00_config.ipynb #b12956e6
-def _guided_run_name(cfg: RunConfig, model: str) -> str:
-    "The reference's pattern with the guided parameters after the type, so runs with other parameters get other names."
-    g = 'self' if cfg.guide == 'self' else _sanitize(Path(cfg.guide).stem)      # a guide file: its name
-    if cfg.perturb_type == 'select': tag = f"{cfg.select_which}{cfg.select_fraction:g}-{cfg.select_score}"
-    else: tag = f"eps{cfg.guide_eps:g}-step{cfg.guide_step:g}x{cfg.guide_steps}" + ('-rs' if cfg.guide_random_start else '')
-    return (f"{model}_perturb-type-{cfg.perturb_type}-{tag}-guide-{g}_epoch{cfg.perturb_epoch}_length{cfg.perturb_length}_"
-            f"perturb-seed{cfg.perturb_seed}_init-seed{cfg.random_seed}_behavioral-rsa-{cfg.behavioral_rsa}")
 
 # %% ../nbs/00_config.ipynb #75ee643e
 def baseline_config(cfg: RunConfig) -> RunConfig:
