@@ -367,6 +367,13 @@ TYPE_COLORS = {'image_noise': '#DC3912', 'uniform_images': '#FF9900', 'label_shu
 def _type_order(types) -> list:
     return [t for t in TYPE_LABELS if t in set(types)] + sorted(set(types) - set(TYPE_LABELS))
 
+# %% ../nbs/07_figures.ipynb #46426e11
+def _mean_deltas(d: pd.DataFrame) -> pd.DataFrame:
+    g = d.groupby(['type', 'perturb_epoch', 'metric'], sort=False).delta
+    out = g.agg(delta='mean', sd='std', n_seeds='count').reset_index()
+    out['order'] = out.type.map({t: i for i, t in enumerate(_type_order(out.type))})
+    return out.sort_values(['metric', 'order', 'perturb_epoch']).drop(columns='order').reset_index(drop=True)
+
 # %% ../nbs/07_figures.ipynb #d2f5a482
 def type_deltas(epochs: pd.DataFrame, *, sweep='perturb_types', source=None, seeds=None,
                 metrics=('test_loss', 'behavioral_rsa')) -> pd.DataFrame:
@@ -375,13 +382,6 @@ def type_deltas(epochs: pd.DataFrame, *, sweep='perturb_types', source=None, see
     pert = _need(select(pert, sweep=sweep), f'rows of sweep {sweep!r}')
     d = pd.concat([sweep_deltas(pert, base, m, how='at_perturb_epoch') for m in metrics])
     return _mean_deltas(d.rename(columns={'perturb_type': 'type'}))
-
-# %% ../nbs/07_figures.ipynb #46426e11
-def _mean_deltas(d: pd.DataFrame) -> pd.DataFrame:
-    g = d.groupby(['type', 'perturb_epoch', 'metric'], sort=False).delta
-    out = g.agg(delta='mean', sd='std', n_seeds='count').reset_index()
-    out['order'] = out.type.map({t: i for i, t in enumerate(_type_order(out.type))})
-    return out.sort_values(['metric', 'order', 'perturb_epoch']).drop(columns='order').reset_index(drop=True)
 
 # %% ../nbs/07_figures.ipynb #9137617b
 def plot_type_bars(deltas: pd.DataFrame, *, metrics=('test_loss', 'behavioral_rsa'), labels=None, title=None,
