@@ -26,7 +26,7 @@ from .evaluate import behavioral_metrics, check_rdm
 from .scratch import FeatureNet, imagenet_eval_transform, all_sum
 
 # %% auto #0
-__all__ = ['METRIC_COLUMNS', 'resolve_device', 'build_data', 'rdm_name', 'check_image_size', 'build_model', 'ScratchData',
+__all__ = ['METRIC_COLUMNS', 'resolve_device', 'rdm_name', 'build_data', 'check_image_size', 'build_model', 'ScratchData',
            'build_scratch_data', 'build_scratch_model', 'penultimate_features', 'fast_path', 'train_epoch',
            'model_input', 'predict', 'epoch_metrics', 'topk_accuracy', 'scratch_metrics', 'adapters_path', 'state_path',
            'atomic_torch_save', 'metric_columns', 'write_metrics', 'read_metrics', 'last_complete_epoch',
@@ -40,6 +40,11 @@ def resolve_device(name: str = 'auto') -> torch.device:
     if dev.type == 'cuda' and not torch.cuda.is_available(): raise ValueError(f"device {name!r} requested but CUDA is not available")
     return dev
 
+# %% ../nbs/04d_runs.ipynb #aeba35ea
+def rdm_name(cfg: RunConfig) -> str:
+    "How messages name the run's behavioral RDM: the field and its file."
+    return f"`rdm_file` {cfg.rdm_file}" if cfg.rdm_file else "the demo RDM"
+
 # %% ../nbs/04d_runs.ipynb #8a2baaa2
 def build_data(cfg: RunConfig):
     "The `BehaviorData` (train / validation / 48 test images in RDM order) of a run."
@@ -51,11 +56,6 @@ def build_data(cfg: RunConfig):
                          words=cfg.rdm_words_file, target_stats_mode=cfg.random_target_stats)
     check_rdm(data.test_rdm, rdm_name(cfg))                    # before anything expensive (the prefix cache) is built
     return data
-
-# %% ../nbs/04d_runs.ipynb #aeba35ea
-def rdm_name(cfg: RunConfig) -> str:
-    "How messages name the run's behavioral RDM: the field and its file."
-    return f"`rdm_file` {cfg.rdm_file}" if cfg.rdm_file else "the demo RDM"
 
 # %% ../nbs/04d_runs.ipynb #69dd8683
 def check_image_size(cfg: RunConfig):
@@ -133,6 +133,12 @@ def fast_path(cfg: RunConfig, model: nn.Module, data, log=None):
     if cfg.compile: fast.compile()
     return fast, dataclasses.replace(data, **parts)
 
+# %% ../nbs/04d_runs.ipynb #44812574
+def _step(loss, optimizer, scaler=None):
+    "Backward and optimiser step, through the fp16 `GradScaler` when there is one."
+    if scaler is None: loss.backward(); optimizer.step(); return
+    scaler.scale(loss).backward(); scaler.step(optimizer); scaler.update()
+
 # %% ../nbs/04d_runs.ipynb #90150fc8
 def train_epoch(model, loader, optimizer, perturbation, epoch: int, device, *, criterion=F.mse_loss,
                 scheduler=None, progress: bool = True, scaler=None) -> float:
@@ -153,12 +159,6 @@ def train_epoch(model, loader, optimizer, perturbation, epoch: int, device, *, c
         total += loss.item() * x.shape[0]; n += x.shape[0]
     total, n = all_sum([total, n], device)
     return total / n
-
-# %% ../nbs/04d_runs.ipynb #44812574
-def _step(loss, optimizer, scaler=None):
-    "Backward and optimiser step, through the fp16 `GradScaler` when there is one."
-    if scaler is None: loss.backward(); optimizer.step(); return
-    scaler.scale(loss).backward(); scaler.step(optimizer); scaler.update()
 
 # %% ../nbs/04d_runs.ipynb #95771266
 def model_input(dataset, x, device):
