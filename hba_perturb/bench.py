@@ -66,6 +66,10 @@ def _bench_model(size: str, device) -> nn.Module:
     "The random CLIP-HBA of a benchmark size, DoRA as in the study (2 visual blocks, 1 text block, rank 32)."
     return build_cliphba(BENCH_SIZES[size]['clip'], None, init_seed=0, device=device)
 
+# %% ../nbs/09_bench.ipynb #2f503b85
+def _sync(device):
+    if device.type == 'cuda': torch.cuda.synchronize(device)
+
 # %% ../nbs/09_bench.ipynb #38c81e01
 def bench_fisher(net, train, device, probe_size: int = 64, n_samples: int = 1) -> float:
     "Seconds of one Fisher-information measurement (06d_fisher) on a probe set of `train`, as a run with `fisher: true` takes it."
@@ -75,10 +79,6 @@ def bench_fisher(net, train, device, probe_size: int = 64, n_samples: int = 1) -
     fisher_trace(net, probe, n_samples=n_samples, seed=0)
     _sync(device)
     return time.perf_counter() - t0
-
-# %% ../nbs/09_bench.ipynb #2f503b85
-def _sync(device):
-    if device.type == 'cuda': torch.cuda.synchronize(device)
 
 # %% ../nbs/09_bench.ipynb #08210928
 def bench_one(size: str, path: str, device: str = 'auto', precision: str = 'fp32', tf32: bool = False,
