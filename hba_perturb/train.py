@@ -45,7 +45,7 @@ from .fisher import fisher_trace, fisher_columns, probe_indices, probe_batch, FI
 __all__ = ['IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'AMP_DTYPES', 'PARAMETER_FIELDS', 'make_optimizer', 'lr_factor',
            'make_scheduler', 'identity', 'data_fingerprint', 'check_compatible', 'training_state', 'restore_state',
            'load_state', 'find_baseline', 'ensure_baseline', 'start_point', 'summarize', 'last_epoch', 'open_run_dir',
-           'fisher_probe', 'RunParts', 'build_run', 'measure_run', 'on_main', 'restore_run', 'update_early_stopping',
+           'fisher_probe', 'RunParts', 'build_run', 'on_main', 'measure_run', 'restore_run', 'update_early_stopping',
            'branch_early_stopping', 'epoch_loader', 'run_epoch', 'save_epoch', 'train_run', 'check_config',
            'parse_overrides', 'main', 'cli_train', 'injected_parameters', 'check_injected', 'notebook_config']
 
@@ -328,12 +328,6 @@ def build_run(cfg: RunConfig, device, log=None, info: DistInfo = DistInfo()) -> 
     return RunParts(data, model, net, criterion, measure, opt, sched, loader, loader_gen, window, perturb, fp, wloader, scaler, info,
                     fisher)
 
-# %% ../nbs/05_train.ipynb #a60fddde
-def measure_run(parts: RunParts, device, batch_size: int) -> dict:
-    "The epoch's measures (`parts.measure`), taken on rank 0 of a torchrun job (on the bare model) and sent to every rank."
-    net = parts.model if isinstance(parts.net, DistributedDataParallel) else parts.net
-    return on_main(parts.dist, lambda: parts.measure(net, parts.data, device, batch_size))
-
 # %% ../nbs/05_train.ipynb #9df9626e
 def on_main(info: DistInfo, f):
     "`f()` on rank 0 only; its result, or its error raised again, on every rank (just `f()` with one process)."
@@ -345,6 +339,12 @@ def on_main(info: DistInfo, f):
     kind, value = broadcast_object(out)
     if kind == 'error': raise value
     return value
+
+# %% ../nbs/05_train.ipynb #a60fddde
+def measure_run(parts: RunParts, device, batch_size: int) -> dict:
+    "The epoch's measures (`parts.measure`), taken on rank 0 of a torchrun job (on the bare model) and sent to every rank."
+    net = parts.model if isinstance(parts.net, DistributedDataParallel) else parts.net
+    return on_main(parts.dist, lambda: parts.measure(net, parts.data, device, batch_size))
 
 # %% ../nbs/05_train.ipynb #b2884791
 def restore_run(cfg: RunConfig, run_dir: Path, parts: RunParts, device, log=None) -> tuple[int, list, dict]:
