@@ -4,7 +4,7 @@
 
 # %% ../nbs/00b_core.ipynb #944613c8
 from __future__ import annotations
-import hashlib, json, os, random, shutil, socket, subprocess, sys, tempfile, time, uuid, warnings
+import hashlib, json, multiprocessing, os, random, shutil, socket, subprocess, sys, tempfile, time, uuid, warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
@@ -16,8 +16,8 @@ import hba_perturb
 # %% auto #0
 __all__ = ['REPO_ROOT', 'CLI_ERRORS', 'run_cache_dir', 'atomic_write', 'atomic_dir', 'atomic_write_text', 'checksum_path',
            'write_checked', 'checksum_problem', 'read_checked', 'content_hash', 'file_stamp', 'file_sha256',
-           'seed_everything', 'rng_states', 'set_rng_states', 'RunLocked', 'lock_holder', 'lock_is_stale', 'run_lock',
-           'cli_message', 'run_cli']
+           'seed_everything', 'rng_states', 'set_rng_states', 'nbdev_worker_threads', 'RunLocked', 'lock_holder',
+           'lock_is_stale', 'run_lock', 'cli_message', 'run_cli']
 
 # %% ../nbs/00b_core.ipynb #79fea37f
 def _shadowed(pkg) -> Optional[str]:
@@ -151,6 +151,18 @@ def set_rng_states(s: dict):
     "Restore states captured by `rng_states`."
     random.setstate(s['python']); np.random.set_state(s['numpy']); torch.set_rng_state(s['torch'])
     if 'cuda' in s and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
+
+# %% ../nbs/00b_core.ipynb #ac0fdb07
+def nbdev_worker_threads(environ=None, process: Optional[str] = None, cpus: Optional[int] = None) -> Optional[int]:
+    "torch's threads in a worker process of `nbdev_test`: the cores over nbdev's default worker count; None elsewhere."
+    environ = os.environ if environ is None else environ
+    process = multiprocessing.current_process().name if process is None else process
+    if environ.get('IN_TEST') != '1' or process == 'MainProcess' or environ.get('OMP_NUM_THREADS'): return None
+    cpus = cpus or os.cpu_count() or 1
+    return max(1, cpus // min(cpus, 8))
+
+# %% ../nbs/00b_core.ipynb #df73d88b
+if nbdev_worker_threads(): torch.set_num_threads(nbdev_worker_threads())   # when this module is imported
 
 # %% ../nbs/00b_core.ipynb #75383bc9
 class RunLocked(RuntimeError):
