@@ -154,7 +154,7 @@ def set_rng_states(s: dict):
 
 # %% ../nbs/00b_core.ipynb #ac0fdb07
 def nbdev_worker_threads(environ=None, process: Optional[str] = None, cpus: Optional[int] = None) -> Optional[int]:
-    "torch's threads in a worker process of `nbdev_test`: the cores over nbdev's default worker count; None elsewhere."
+    "torch's threads in a worker process of `nbdev_test`: the cores over nbdev's default worker count; None elsewhere, or when `OMP_NUM_THREADS` is set."
     environ = os.environ if environ is None else environ
     process = multiprocessing.current_process().name if process is None else process
     if environ.get('IN_TEST') != '1' or process == 'MainProcess' or environ.get('OMP_NUM_THREADS'): return None
@@ -162,7 +162,8 @@ def nbdev_worker_threads(environ=None, process: Optional[str] = None, cpus: Opti
     return max(1, cpus // min(cpus, 8))
 
 # %% ../nbs/00b_core.ipynb #df73d88b
-if nbdev_worker_threads(): torch.set_num_threads(nbdev_worker_threads())   # when this module is imported
+if nbdev_worker_threads():   # when this module is imported: this process, and (OMP_NUM_THREADS) every process it starts
+    os.environ['OMP_NUM_THREADS'] = str(nbdev_worker_threads()); torch.set_num_threads(int(os.environ['OMP_NUM_THREADS']))
 
 # %% ../nbs/00b_core.ipynb #75383bc9
 class RunLocked(RuntimeError):
