@@ -162,8 +162,8 @@ def nbdev_worker_threads(environ=None, process: Optional[str] = None, cpus: Opti
     return max(1, cpus // min(cpus, 8))
 
 # %% ../nbs/00b_core.ipynb #df73d88b
-if nbdev_worker_threads():   # when this module is imported: this process, and (OMP_NUM_THREADS) every process it starts
-    os.environ['OMP_NUM_THREADS'] = str(nbdev_worker_threads()); torch.set_num_threads(int(os.environ['OMP_NUM_THREADS']))
+if _threads := nbdev_worker_threads():   # when this module is imported: this process, and (OMP_NUM_THREADS) every process it starts
+    os.environ['OMP_NUM_THREADS'] = str(_threads); torch.set_num_threads(_threads)
 
 # %% ../nbs/00b_core.ipynb #75383bc9
 class RunLocked(RuntimeError):
