@@ -562,7 +562,7 @@ def main(argv: list[str] | None = None) -> Path | None:
     ap.add_argument('overrides', nargs='*', help='key=value overrides of config fields')
     a = ap.parse_args(argv)
     ov = parse_overrides(a.overrides)
-    file = read_config_file(a.config, log=lambda m: print(m, file=sys.stderr)) if a.config else None   # ours or the reference's
+    file = read_config_file(a.config, log=lambda m: print(m, file=sys.stderr), overrides=ov) if a.config else None   # ours or the reference's
     if a.check:
         d = apply_overrides(file if file is not None else dict(DEMO_FIELDS), ov)
         problems = check_config(d)
