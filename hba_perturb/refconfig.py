@@ -14,7 +14,7 @@ from .config import RunConfig, read_yaml
 # %% auto #0
 __all__ = ['DROP', 'REQUIRED', 'REQUIRED_FINETUNE', 'REQUIRED_SCRATCH', 'TIMM_NAMES', 'REFERENCE_TRAINING_FIELDS', 'OUR_FIELDS',
            'REFERENCE_ONLY', 'RENAMED', 'RefField', 'device_fallback', 'reference_table', 'config_kind',
-           'from_reference_training', 'read_config_file']
+           'tiny_backbone_fields', 'from_reference_training', 'read_config_file']
 
 # %% ../nbs/00a_refconfig.ipynb #000fe8f7
 class _Marker:
@@ -268,7 +268,7 @@ def _convert(k, v, d):
     return ours, out, (f"`{k}` -> `{ours}`: {out!r}" if ours != k or out != v else None)
 
 # %% ../nbs/00a_refconfig.ipynb #f4c71016
-def _tiny(out: dict) -> dict:
+def tiny_backbone_fields(out: dict) -> dict:
     "The project's tiny demo CLIP in a reference file (`clip_hba_backbone: tiny`): random weights, its 32-px images."
     if out.get('backbone') != 'tiny': return {}
     from hba_perturb.model import TINY_CFG
@@ -295,7 +295,7 @@ def from_reference_training(d: dict) -> tuple[dict, list[str]]:
     out.setdefault('persistent_workers', out['num_workers'] > 0)               # trainer.py ~490
     out['device'], warning = device_fallback(out['device'])
     if warning: notes.append(warning)
-    return {**out, **_tiny(out)}, notes
+    return {**out, **tiny_backbone_fields(out)}, notes
 
 # %% ../nbs/00a_refconfig.ipynb #a51a49d0
 def read_config_file(path, log: Optional[Callable] = print, overrides: Optional[dict] = None) -> dict:
