@@ -147,6 +147,16 @@ def _behavioral_rows(model, device, cfg, d) -> list[dict]:
         rows.append(dict(reference_rdm_name=name, score=rho, p_value=p))
     return rows
 
+# %% ../nbs/12_inference.ipynb #83a353f6
+def _stimuli(d: dict, cfg):
+    "The neural stimulus set of `annotations_file`: THINGS-fMRI metadata (concept, stimulus) or NOD's (image, category)."
+    cols = set(pd.read_csv(d['annotations_file'], nrows=1).columns)
+    if {'concept', 'stimulus'} <= cols:
+        ds = things_fmri_images(d['annotations_file'], d['img_dir'], image_size=cfg.image_size)
+    elif {'image', 'category'} <= cols: ds = nod_images(d['annotations_file'], d['img_dir'], image_size=cfg.image_size)
+    else: raise ValueError(f"{d['annotations_file']}: expected THINGS-fMRI (concept, stimulus) or NOD (image, category) columns, found {sorted(cols)}")
+    return ds
+
 # %% ../nbs/12_inference.ipynb #d01843bf
 def _neural_rows(model, device, cfg, d) -> list[dict]:
     ds = _stimuli(d, cfg)
