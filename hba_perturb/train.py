@@ -36,18 +36,19 @@ from .guided import GUIDED_TYPES, make_guided
 from .fastpath import FastCLIPHBA, cached_splits, CACHE_DTYPES
 from .evaluate import behavioral_metrics, check_rdm
 from .refconfig import read_config_file
-from .scratch import (FeatureNet, imagenet_eval_transform, study_perturbation, study_window_data, DistInfo,
+from .scratch import (FeatureNet, imagenet_eval_transform, study_perturbation, study_window_data, DistInfo, study_lr_factor,
                                  dist_info, init_distributed, process_device, distributed_sampler, all_sum,
                                  broadcast_object, gather_object, barrier)
 from .fisher import fisher_trace, fisher_columns, probe_indices, probe_batch, FISHER_PREFIX
 
 # %% auto #0
-__all__ = ['IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'AMP_DTYPES', 'PARAMETER_FIELDS', 'make_optimizer', 'lr_factor',
-           'make_scheduler', 'identity', 'data_fingerprint', 'check_compatible', 'training_state', 'restore_state',
-           'load_state', 'find_baseline', 'ensure_baseline', 'start_point', 'summarize', 'last_epoch', 'open_run_dir',
-           'fisher_probe', 'RunParts', 'build_run', 'on_main', 'measure_run', 'restore_run', 'update_early_stopping',
-           'branch_early_stopping', 'epoch_loader', 'run_epoch', 'save_epoch', 'train_run', 'check_config',
-           'parse_overrides', 'main', 'cli_train', 'injected_parameters', 'check_injected', 'notebook_config']
+__all__ = ['STUDY_RECIPE_FIELDS', 'IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'AMP_DTYPES', 'PARAMETER_FIELDS', 'make_optimizer',
+           'lr_factor', 'make_scheduler', 'identity', 'data_fingerprint', 'check_compatible', 'training_state',
+           'restore_state', 'load_state', 'find_baseline', 'ensure_baseline', 'start_point', 'summarize', 'last_epoch',
+           'open_run_dir', 'fisher_probe', 'RunParts', 'build_run', 'on_main', 'measure_run', 'restore_run',
+           'update_early_stopping', 'branch_early_stopping', 'epoch_loader', 'run_epoch', 'save_epoch', 'train_run',
+           'check_config', 'parse_overrides', 'main', 'cli_train', 'injected_parameters', 'check_injected',
+           'notebook_config']
 
 # %% ../nbs/05_train.ipynb #ac147982
 def make_optimizer(cfg: RunConfig, model: nn.Module) -> torch.optim.Optimizer:
@@ -69,10 +70,14 @@ def lr_factor(step: int, total_steps: int, warmup_steps: int = 0, schedule: str 
 def make_scheduler(cfg: RunConfig, optimizer, steps_per_epoch: int):
     "A per-batch `LambdaLR` for the cosine/warmup schedule, or None for a constant rate."
     if cfg.lr_schedule == 'constant' and cfg.warmup_epochs == 0: return None
+    if cfg.lr_step == 'epoch':                                 # train_vit_sgd.py's: once per epoch, after it (04c_scratch)
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: study_lr_factor(s // steps_per_epoch + 1, cfg.epochs,
+                                                                                      cfg.warmup_epochs, cfg.lr_schedule))
     total, warm = cfg.epochs * steps_per_epoch, cfg.warmup_epochs * steps_per_epoch
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, total, warm, cfg.lr_schedule))
 
 # %% ../nbs/05_train.ipynb #83a88430
+STUDY_RECIPE_FIELDS = ('lr_step', 'sampler_order', 'val_loss_reduction')   # part of the identity when not the default
 IDENTITY_FIELDS = ('training_mode', 'backbone', 'pretrained', 'architecture', 'num_classes', 'vision_layers',
                    'transformer_layers', 'rank', 'alpha', 'dropout', 'dora_impl', 'dataset_type', 'image_size',
                    'train_portion', 'batch_size', 'lr', 'optimizer', 'weight_decay', 'momentum', 'lr_schedule',
@@ -84,6 +89,7 @@ def identity(cfg: RunConfig, perturbation: bool = False) -> dict:
     "The config fields that define a training trajectory up to the perturbation (and with `perturbation`, after it)."
     d = {k: getattr(cfg, k) for k in IDENTITY_FIELDS}
     if cfg.lr_schedule == 'cosine': d['epochs'] = cfg.epochs   # the schedule depends on the horizon
+    d.update({k: getattr(cfg, k) for k in STUDY_RECIPE_FIELDS if getattr(cfg, k) != RunConfig.__dataclass_fields__[k].default})
     if perturbation:
         d.update({k: getattr(cfg, k) for k in ('perturb_type', 'perturb_epoch', 'perturb_length', 'perturb_seed')})
         d.update(perturbation_options(cfg))
@@ -303,7 +309,8 @@ def build_run(cfg: RunConfig, device, log=None, info: DistInfo = DistInfo()) -> 
     if cfg.training_mode == 'scratch':
         data = build_scratch_data(cfg); model = build_scratch_model(cfg).to(device)
         criterion, tmean, tstd = F.cross_entropy, None, None
-        measure = functools.partial(scratch_metrics, features=cfg.scratch_features)
+        measure = functools.partial(scratch_metrics, features=cfg.scratch_features,
+                                    val_processes=info.world_size if cfg.val_loss_reduction == 'process_sum' else None)
     else:
         data = build_data(cfg); model = build_model(cfg, data.n_dims).to(device)
         criterion, measure, tmean, tstd = F.mse_loss, epoch_metrics, data.target_mean, data.target_std
@@ -313,7 +320,8 @@ def build_run(cfg: RunConfig, device, log=None, info: DistInfo = DistInfo()) -> 
     if info.distributed: net = _wrap_ddp(model, device)
     opt = make_optimizer(cfg, model)
     loader_gen = torch.Generator().manual_seed(cfg.random_seed)
-    sampler = distributed_sampler(data.train, info, cfg.random_seed) if info.distributed else None
+    study_order = cfg.sampler_order == 'study' and cfg.training_mode == 'scratch'   # train_vit_sgd.py's, also with one process
+    sampler = distributed_sampler(data.train, info, cfg.random_seed, cfg.sampler_order) if info.distributed or study_order else None
     loader = _train_loader(cfg, data.train, loader_gen, workers, sampler)
     wdata = study_window_data(cfg, data.train) if study else None
     wloader = _train_loader(cfg, wdata, loader_gen, workers, sampler) if wdata is not None else None   # same order
