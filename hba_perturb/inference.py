@@ -57,7 +57,10 @@ def read_inference_config(path) -> dict:
     for k in ('img_dir', 'inference_annotations_file', 'annotations_file', 'inference_save_dir', 'model_weights_path', 'prompts_file'):
         if d.get(k): d[k] = _resolve(d[k], path.parent)
     d['reference_rdm_paths'] = {k: _resolve(v, path.parent) for k, v in (d.get('reference_rdm_paths') or {}).items()}
-    d['epoch'] = None if d.get('epoch') in (None, '') else int(d['epoch'])
+    if d.get('epoch') in (None, ''): d['epoch'] = None
+    elif not re.fullmatch(r'\d+', str(d['epoch'])): raise ValueError(f"{path}: `epoch` {d['epoch']!r}: expected a number (the reference's "
+                                                                      f"epoch<N>_dora_params.pth, counted from 0) or blank (the latest)")
+    else: d['epoch'] = int(d['epoch'])
     return d
 
 # %% ../nbs/12_inference.ipynb #60682827

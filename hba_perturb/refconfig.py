@@ -293,6 +293,7 @@ def from_reference_training(d: dict) -> tuple[dict, list[str]]:
         if note: notes.append(note)
         if ours is not None: out[ours] = value
     out.setdefault('persistent_workers', out['num_workers'] > 0)               # trainer.py ~490
+    out.setdefault('early_stopping_rule', 'trainer')                           # its train_model counts every epoch (~1140-1165)
     out['device'], warning = device_fallback(out['device'])
     if warning: notes.append(warning)
     return {**out, **tiny_backbone_fields(out)}, notes
