@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_model.ipynb #cc0099f2
 from __future__ import annotations
-import json, os, warnings, zipfile
+import json, logging, os, warnings, zipfile
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -16,7 +16,7 @@ from .dora import apply_dora
 # %% auto #0
 __all__ = ['TINY_CFG', 'WEIGHTS_ENV', 'load_prompts', 'demo_prompts', 'tiny_clip', 'clip_from_openai_state_dict',
            'openai_state_dict', 'CLIPHBA', 'weights_dir', 'weights_command', 'placed_weights', 'checkpoint_shapes',
-           'weights_problem', 'build_cliphba']
+           'meta_clip', 'weights_problem', 'build_cliphba']
 
 # %% ../nbs/01_model.ipynb #c6919851
 def load_prompts(path) -> list[str]:
@@ -206,6 +206,14 @@ def checkpoint_shapes(path) -> dict:
     sd = sd.get('state_dict', sd) if isinstance(sd, dict) else sd
     return {k.removeprefix('module.'): tuple(v.shape) for k, v in sd.items() if hasattr(v, 'shape')}
 
+# %% ../nbs/01_model.ipynb #d2199c75
+def meta_clip(name: str, quick_gelu: bool = False) -> CLIP:
+    "open_clip's model `name` on the `meta` device: its tensor names and shapes, no memory (open_clip's 'randomly initialized' warning silenced)."
+    prev = logging.root.manager.disable; logging.disable(logging.WARNING)
+    try:
+        with torch.device('meta'): return open_clip.create_model(name, None, force_quick_gelu=quick_gelu, device='meta')
+    finally: logging.disable(prev)
+
 # %% ../nbs/01_model.ipynb #02989c80
 def weights_problem(backbone, pretrained, root=None) -> tuple[str | None, str]:
     "`(problem or None, what was checked)` for the weights a run will load: placed for offline nodes, and matching the model."
@@ -218,7 +226,7 @@ def weights_problem(backbone, pretrained, root=None) -> tuple[str | None, str]:
     f = placed_weights(name, pretrained, root)
     if f is None: return f"`pretrained` = {pretrained!r}: no {name} weights placed in ${WEIGHTS_ENV} = {root}", weights_command(name, pretrained, root)
     quick = json.loads((f.parent/'placed.json').read_text()).get('quick_gelu', False)
-    with torch.device('meta'): want = {k: tuple(v.shape) for k, v in open_clip.create_model(name, None, force_quick_gelu=quick, device='meta').state_dict().items()}
+    want = {k: tuple(v.shape) for k, v in meta_clip(name, quick).state_dict().items()}
     try: got = checkpoint_shapes(f)
     except Exception as e: return f"{f}: not a readable state dict ({type(e).__name__}: {e})", weights_command(name, pretrained, root)
     bad = sorted(k for k in want if got.get(k) != want[k])

@@ -17,7 +17,7 @@ import open_clip
 from .config import RunConfig, DEMO_FIELDS, config_from_dict, baseline_config, run_name, atomic_write_text
 from .refconfig import read_config_file
 from .datasets import REGISTRY, REPO_ROOT, fetch, file_sha256, build_things_folder, things_partition, concept_of, _mirrors
-from .model import TINY_CFG, WEIGHTS_ENV, weights_command, placed_weights
+from .model import TINY_CFG, WEIGHTS_ENV, weights_command, placed_weights, meta_clip
 from .runs import cache_size_estimate, read_metrics
 from .core import run_cli, CLI_ERRORS, run_cache_dir
 from .scoring import evaluate_run
@@ -432,8 +432,9 @@ def neural_memory_line(study: Study) -> str:
     n = study.neural; tt = tuple(n.get('trial_types', ('train',)))
     try: m, src = things_fmri_memory(n.get('betas_dir'), (n.get('subjects') or [1])[0], trial_types=tt), f"its files in {n.get('betas_dir')}"
     except (FileNotFoundError, TypeError, KeyError, ValueError): m, src = things_fmri_memory(None, trial_types=tt), 'the published size, 10,000 ROI voxels'
-    return (f"THINGS-fMRI: reading a subject needs about {m['bytes'] / 1e9:.2f} GB ({m['roi_voxels']} ROI voxels of {m['voxels']}, "
-            f"{m['trials']} trials; the whole table would be {m['table_bytes'] / 1e9:.1f} GB), from {src}")
+    gb = lambda b: f"{b / 1e9:.2f} GB" if b >= 1e8 else f"{b / 1e6:.1f} MB"
+    return (f"THINGS-fMRI: reading a subject needs about {gb(m['bytes'])} ({m['roi_voxels']} ROI voxels of {m['voxels']}, "
+            f"{m['trials']} trials; the whole table would be {gb(m['table_bytes'])}), from {src}")
 
 # %% ../nbs/11_study.ipynb #94911e92
 def study_main(argv: Optional[Sequence[str]] = None) -> dict:
@@ -513,8 +514,7 @@ def place_weights(backbone: str, tag: str, to='weights', cfg: Optional[dict] = N
 def standin_weights(backbone: str, tag: str, to, quick_gelu: bool = True) -> Path:
     "A stand-in of placed weights for tests: a .safetensors file of zeros with the model's tensor names and shapes (a sparse file)."
     name = backbone.replace('/', '-'); d = Path(to)/name/tag; d.mkdir(parents=True, exist_ok=True)
-    import torch
-    with torch.device('meta'): sd = open_clip.create_model(name, None, force_quick_gelu=quick_gelu, device='meta').state_dict()
+    sd = meta_clip(name, quick_gelu).state_dict()
     head, off = {}, 0
     for k, v in sd.items(): n = v.numel() * 4; head[k] = dict(dtype='F32', shape=list(v.shape), data_offsets=[off, off + n]); off += n
     h = json.dumps(head).encode(); h += b' ' * (-len(h) % 8)
