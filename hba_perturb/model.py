@@ -12,6 +12,7 @@ import torch.nn.functional as F
 import open_clip
 from open_clip.model import CLIP
 from .dora import apply_dora
+from .core import file_sha256
 
 # %% auto #0
 __all__ = ['TINY_CFG', 'WEIGHTS_ENV', 'load_prompts', 'demo_prompts', 'tiny_clip', 'clip_from_openai_state_dict',
@@ -232,7 +233,9 @@ def weights_problem(backbone, pretrained, root=None) -> tuple[str | None, str]:
     bad = sorted(k for k in want if got.get(k) != want[k])
     if bad: return (f"{f}: {len(bad)} of {len(want)} tensors of {name} missing or of another shape, e.g. {bad[0]!r} "
                     f"{got.get(bad[0])} (expected {want[bad[0]]})", weights_command(name, pretrained, root))
-    return None, f"{name} weights {pretrained!r} placed at {f} ({len(want)} tensors, names and shapes as the model's)"
+    sha = json.loads((f.parent/'placed.json').read_text()).get('sha256')
+    if sha and file_sha256(f) != sha: return f"{f}: its sha256 is not the one placed.json recorded (a damaged or partial copy)", weights_command(name, pretrained, root)
+    return None, f"{name} weights {pretrained!r} placed at {f} ({len(want)} tensors, names and shapes as the model's{', sha256 as placed' if sha else ''})"
 
 # %% ../nbs/01_model.ipynb #d8f9c01a
 def build_cliphba(backbone:str|dict|None='ViT-L-14', pretrained:str|Path|None='openai', *, prompts=None, vision_layers:int=2,

@@ -495,7 +495,9 @@ def place_weights(backbone: str, tag: str, to='weights', cfg: Optional[dict] = N
     if cfg is None:
         cfg = dict(open_clip.get_pretrained_cfg(name, tag))
         if not cfg: raise ValueError(f"{tag!r} is not an open_clip tag of {name}; tags: {open_clip.list_pretrained_tags_by_model(name)}")
-    if (got := placed_weights(name, tag, to)) is not None: return got
+    if (got := placed_weights(name, tag, to)) is not None:
+        sha = json.loads((got.parent/'placed.json').read_text()).get('sha256')
+        if not sha or file_sha256(got) == sha: return got                      # placed and whole: kept
     d = Path(to)/name/tag; d.mkdir(parents=True, exist_ok=True)
     src = next((placed_weights(name, tag, m/'weights') for m in _mirrors(mirror) if placed_weights(name, tag, m/'weights')), None)
     if src is not None: _copy_sparse(src, d/src.name)
