@@ -259,7 +259,8 @@ def _things_dirs(root: Path) -> list[Path]:
     "Folders holding `<concept>/<image>` under a THINGS download root (THINGS, THINGS/Images, a partition, object_images)."
     out = []
     for base in (root, root/'Images', root/'THINGS'/'Images'):
-        out += sorted(d for d in base.glob('object_images*') if d.is_dir())
+        for d in sorted(x for x in base.glob('object_images*') if x.is_dir()):   # also unzipped into a same-named folder
+            out += [d] + sorted(x for x in d.glob('object_images*') if x.is_dir())
     return out or [root]
 
 # %% ../nbs/03_datasets.ipynb #dc24dad1
