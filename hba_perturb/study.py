@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_study.ipynb #d9aff067
 from __future__ import annotations
-import argparse, dataclasses, os, re, shutil, sys
+import argparse, dataclasses, json, os, re, shutil, subprocess, sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
@@ -16,15 +16,15 @@ import open_clip
 
 from .config import RunConfig, DEMO_FIELDS, config_from_dict, baseline_config, run_name, atomic_write_text
 from .refconfig import read_config_file
-from .datasets import REGISTRY, REPO_ROOT, fetch, file_sha256
-from .model import TINY_CFG
+from .datasets import REGISTRY, REPO_ROOT, fetch, file_sha256, build_things_folder, things_partition, concept_of, _mirrors
+from .model import TINY_CFG, WEIGHTS_ENV, weights_command, placed_weights, meta_clip
 from .runs import cache_size_estimate, read_metrics
 from .core import run_cli, CLI_ERRORS, run_cache_dir
 from .scoring import evaluate_run
 from .sweeps import Sweep, conditions, run_sweep, runs_dir, run_dirs, collect, neural_table
 from .datasets import things_fmri_images, nod_images
 from .evaluate import load_rdm
-from .neural import things_fmri_rdms, nod_rdms
+from .neural import things_fmri_rdms, nod_rdms, things_fmri_memory
 from .analysis import BASELINE
 from .figures import (plot_baseline_trajectories, plot_single_epoch_deltas, plot_perturbation_types, plot_type_bars,
                                  type_deltas, plot_recovery_heatmap, plot_recovery_bars, plot_deviation_heatmap,
@@ -34,8 +34,9 @@ from .figures import (plot_baseline_trajectories, plot_single_epoch_deltas, plot
 __all__ = ['STUDY_FIGURES', 'PER_TYPE_FIGURES', 'NEURAL_FIGURES', 'STUDY_KEYS', 'NEURAL_READERS', 'NEURAL_KEYS', 'CONFIGS_DIR',
            'DEMO_STUDY', 'BASELINES', 'N_IMAGES', 'Experiment', 'Study', 'study_from_dict', 'load_study', 'demo_study',
            'study_sweeps', 'adapter_params', 'checkpoint_bytes', 'plan', 'plan_summary', 'bench_seconds_per_epoch',
-           'link_baselines', 'train_study', 'neural_inputs', 'score_study', 'draw_study', 'run_study', 'study_main',
-           'cli_study', 'place', 'data_main', 'cli_data', 'synthetic_things_tree']
+           'link_baselines', 'slurm_parameters', 'slurm_partitions', 'slurm_line', 'train_study', 'neural_inputs',
+           'score_study', 'draw_study', 'run_study', 'neural_memory_line', 'study_main', 'cli_study', 'place',
+           'place_weights', 'standin_weights', 'data_main', 'cli_data', 'synthetic_things_tree']
 
 # %% ../nbs/11_study.ipynb #c67cbb04
 @dataclass
@@ -98,10 +99,12 @@ class Study:
     expected_epochs: Optional[int] = None           # where a baseline stops early (None: `epochs`)
     published: bool = False                         # also draw the published figures (hba-figures) beside ours
     neural: dict = field(default_factory=dict)      # the neural data set of the 'neural' evaluation (see `neural_inputs`)
+    partition: Optional[str] = None                 # Slurm partition (None: the cluster's default); checked against sinfo
+    account: Optional[str] = None                   # Slurm account (None: your default account)
 
 # %% ../nbs/11_study.ipynb #2e8f1377
 STUDY_KEYS = ('name', 'base', 'experiments', 'evaluations', 'figures', 'executor', 'max_parallel', 'papermill', 'slurm',
-              'estimate', 'published', 'neural')
+              'estimate', 'published', 'neural', 'partition', 'account')
 
 # %% ../nbs/11_study.ipynb #8babb70a
 def _base_config(d, where: Path) -> RunConfig:
@@ -133,7 +136,8 @@ def _check_figures(figs: dict, exps: dict, where) -> dict:
 
 # %% ../nbs/11_study.ipynb #5057acab
 NEURAL_READERS = ('things_fmri', 'nod', 'rdm_files')
-NEURAL_KEYS = ('dataset', 'reader', 'stimuli', 'img_dir', 'betas_dir', 'support_dir', 'subjects', 'rdm_files', 'metric', 'n_boot')
+NEURAL_KEYS = ('dataset', 'reader', 'stimuli', 'img_dir', 'betas_dir', 'support_dir', 'subjects', 'rdm_files', 'metric', 'n_boot',
+               'trial_types')
 
 # %% ../nbs/11_study.ipynb #ae31af24
 def _check_neural(n: dict, evaluations, where) -> dict:
@@ -145,6 +149,18 @@ def _check_neural(n: dict, evaluations, where) -> dict:
     for k in ('stimuli', 'img_dir'):
         if not n.get(k): raise ValueError(f"{where}: neural.{k} must be set")
     return dict(n)
+
+# %% ../nbs/11_study.ipynb #054e625a
+def _slurm_fields(d: dict, where) -> tuple:
+    "(partition, account) of a study file: fields of their own, never inside `slurm:` (one place for each)."
+    inner = [k for k in (d.get('slurm') or {}) if k in ('slurm_partition', 'partition', 'slurm_account', 'account')]
+    if inner: raise ValueError(f"{where}: slurm: {inner[0]} -- the Slurm partition and account are the study fields `partition:` and `account:`")
+    out = []
+    for k in ('partition', 'account'):
+        v = d.get(k)
+        if v is not None and (not isinstance(v, str) or not v.strip()): raise ValueError(f"{where}: `{k}` must be a name (or null), found {v!r}")
+        out.append(v.strip() if v else None)
+    return tuple(out)
 
 # %% ../nbs/11_study.ipynb #ba92a802
 def study_from_dict(d: dict, where='study') -> Study:
@@ -163,7 +179,8 @@ def study_from_dict(d: dict, where='study') -> Study:
                  tuple(d.get('evaluations', ('behavioral', 'spose'))), _check_figures(d.get('figures') or {}, dict.fromkeys(names), where),
                  d.get('executor', 'local'), int(d.get('max_parallel', 2)), bool(d.get('papermill', False)), dict(d.get('slurm') or {}),
                  est.get('seconds_per_epoch'), est.get('expected_epochs'), bool(d.get('published', False)),
-                 _check_neural(d.get('neural') or {}, tuple(d.get('evaluations', ())), where))
+                 _check_neural(d.get('neural') or {}, tuple(d.get('evaluations', ())), where),
+                 *_slurm_fields(d, where))
 
 # %% ../nbs/11_study.ipynb #38b47bc7
 def load_study(path) -> Study:
@@ -285,10 +302,34 @@ def link_baselines(study: Study, out_dir) -> list[Path]:
             dst.symlink_to(os.path.relpath(src, dst.parent), target_is_directory=True); made.append(dst)
     return made
 
+# %% ../nbs/11_study.ipynb #768cd626
+def slurm_parameters(study: Study) -> dict:
+    "submitit's Slurm parameters of a study: `slurm:` plus the partition and account fields (those set)."
+    extra = {k: v for k, v in (('slurm_partition', study.partition), ('slurm_account', study.account)) if v}
+    return {**study.slurm, **extra}
+
 # %% ../nbs/11_study.ipynb #ed8aeaac
 def _sweep_kw(study: Study) -> dict:
     return dict(executor=study.executor, max_parallel=study.max_parallel, use_papermill=study.papermill,
-                slurm=study.slurm or None, show=False)
+                slurm=slurm_parameters(study) or None, show=False)
+
+# %% ../nbs/11_study.ipynb #0c8f293a
+def slurm_partitions() -> Optional[list[str]]:
+    "The partitions `sinfo` lists here (default marked by `*` removed), or None without Slurm."
+    if shutil.which('sinfo') is None: return None
+    r = subprocess.run(['sinfo', '-h', '-o', '%P'], capture_output=True, text=True)
+    return sorted({l.strip().rstrip('*') for l in r.stdout.splitlines() if l.strip()}) if r.returncode == 0 else None
+
+# %% ../nbs/11_study.ipynb #cbdf54d2
+def slurm_line(study: Study, partitions=slurm_partitions) -> str:
+    "One line on where a Slurm study runs; raises when its partition is not one `sinfo` lists."
+    parts = partitions() if callable(partitions) else partitions
+    if study.partition and parts is not None and study.partition not in parts:
+        raise ValueError(f"study field `partition`: {study.partition!r} is not a Slurm partition here (sinfo lists {', '.join(parts)}); "
+                         f"set `partition:` in the study file to one of them, or null for the cluster's default")
+    where = (f"partition {study.partition}" + (' (sinfo lists it)' if parts is not None else ' (no sinfo here to check it)')
+             if study.partition else "the cluster's default partition (study field `partition: null`)")
+    return f"Slurm: {where}, account {study.account or 'your default (study field `account: null`)'}"
 
 # %% ../nbs/11_study.ipynb #1917e17b
 def train_study(study: Study, out_dir, log=print) -> dict:
@@ -321,7 +362,8 @@ def neural_inputs(study: Study) -> dict:
     n = study.neural; ds, things = _stimulus_set(n, study.base.image_size)
     concepts = list(ds.labels) if things else None
     subjects = tuple(n.get('subjects', (1,)))
-    if n['reader'] == 'things_fmri': rdms, names = things_fmri_rdms(n['betas_dir'], subjects, stimuli=sorted(set(concepts)))
+    if n['reader'] == 'things_fmri': rdms, names = things_fmri_rdms(n['betas_dir'], subjects, stimuli=sorted(set(concepts)),
+                                                                  trial_types=tuple(n.get('trial_types', ('train',))))
     elif n['reader'] == 'nod': rdms, names = nod_rdms(n['support_dir'], subjects, stimuli=list(ds.names))
     else: rdms, names = {roi: (np.load(p) if str(p).endswith('.npy') else load_rdm(p)) for roi, p in n['rdm_files'].items()}, None
     return dict(roi_rdms=rdms, stimuli=ds, concepts=concepts, rdm_names=names, neural_metric=n.get('metric', 'cosine'),
@@ -384,6 +426,16 @@ def run_study(study: Study, out_dir, log=print, figures: bool = True) -> dict:
     for k, v in figs.items(): log(f"figure {k}: {', '.join(str(p) for p in v)}")
     return dict(started=started, scores=scores, figures=figs)
 
+# %% ../nbs/11_study.ipynb #655a2a12
+def neural_memory_line(study: Study) -> str:
+    "What reading one THINGS-fMRI subject of the study needs (from its files when they are there, else at the published size)."
+    n = study.neural; tt = tuple(n.get('trial_types', ('train',)))
+    try: m, src = things_fmri_memory(n.get('betas_dir'), (n.get('subjects') or [1])[0], trial_types=tt), f"its files in {n.get('betas_dir')}"
+    except (FileNotFoundError, TypeError, KeyError, ValueError): m, src = things_fmri_memory(None, trial_types=tt), 'the published size, 10,000 ROI voxels'
+    gb = lambda b: f"{b / 1e9:.2f} GB" if b >= 1e8 else f"{b / 1e6:.1f} MB"
+    return (f"THINGS-fMRI: reading a subject needs about {gb(m['bytes'])} ({m['roi_voxels']} ROI voxels of {m['voxels']}, "
+            f"{m['trials']} trials; the whole table would be {gb(m['table_bytes'])}), from {src}")
+
 # %% ../nbs/11_study.ipynb #94911e92
 def study_main(argv: Optional[Sequence[str]] = None) -> dict:
     "Command line: `hba-study [STUDY.yaml | --demo] --out DIR [--dry-run] [--bench CSV] [--executor E]`."
@@ -400,6 +452,8 @@ def study_main(argv: Optional[Sequence[str]] = None) -> dict:
     sec = bench_seconds_per_epoch(a.bench, a.bench_size, N_IMAGES.get(study.base.dataset_type, 1854)) if a.bench else None
     table = plan(study, out, sec)
     print(plan_summary(study, table), flush=True)
+    if study.executor == 'slurm': print(slurm_line(study), flush=True)
+    if study.neural.get('reader') == 'things_fmri': print(neural_memory_line(study), flush=True)
     if a.dry_run: return dict(plan=table)
     out.mkdir(parents=True, exist_ok=True); atomic_write_text(out/'plan.csv', table.to_csv(index=False))
     return dict(plan=table, **run_study(study, out))
@@ -423,16 +477,86 @@ def place(prefixes: Sequence[str] = ('things',), to='data', **fetch_kw) -> list[
         out.append(dst)
     return out
 
+# %% ../nbs/11_study.ipynb #ddb50140
+def _copy_sparse(src: Path, dst: Path, block: int = 2**22):
+    "Copy a file, leaving runs of zero bytes as holes (a stand-in of zeros stays small on disk)."
+    tmp = dst.with_name(dst.name + '.part')
+    with open(src, 'rb') as fi, open(tmp, 'wb') as fo:
+        while b := fi.read(block):
+            if b.count(0) == len(b): fo.seek(len(b), 1)
+            else: fo.write(b)
+        fo.truncate()
+    os.replace(tmp, dst)
+
+# %% ../nbs/11_study.ipynb #653ee388
+def place_weights(backbone: str, tag: str, to='weights', cfg: Optional[dict] = None, mirror='auto') -> Path:
+    "Place open_clip's `tag` weights of `backbone` in `to/<model>/<tag>/` (+ placed.json) once: from a local mirror, else open_clip's download."
+    name = backbone.replace('/', '-')
+    if cfg is None:
+        cfg = dict(open_clip.get_pretrained_cfg(name, tag))
+        if not cfg: raise ValueError(f"{tag!r} is not an open_clip tag of {name}; tags: {open_clip.list_pretrained_tags_by_model(name)}")
+    if (got := placed_weights(name, tag, to)) is not None:
+        sha = json.loads((got.parent/'placed.json').read_text()).get('sha256')
+        if not sha or file_sha256(got) == sha: return got                      # placed and whole: kept
+    d = Path(to)/name/tag; d.mkdir(parents=True, exist_ok=True)
+    src = next((placed_weights(name, tag, m/'weights') for m in _mirrors(mirror) if placed_weights(name, tag, m/'weights')), None)
+    if src is not None: _copy_sparse(src, d/src.name)
+    else:
+        from open_clip.pretrained import download_pretrained
+        src = Path(download_pretrained(cfg, cache_dir=str(Path(to)/'.download')))
+        if not src.is_file(): raise FileNotFoundError(f"open_clip's download of {name} {tag!r} gave no file ({src})")
+        shutil.copyfile(src, d/src.name)
+        shutil.rmtree(Path(to)/'.download', ignore_errors=True)
+    rec = dict(file=src.name, sha256=file_sha256(d/src.name), quick_gelu=bool(cfg.get('quick_gelu', False)),
+               source=cfg.get('hf_hub') or cfg.get('url') or 'mirror')
+    atomic_write_text(d/'placed.json', json.dumps(rec, indent=2))
+    return d/src.name
+
+# %% ../nbs/11_study.ipynb #0b931d96
+def standin_weights(backbone: str, tag: str, to, quick_gelu: bool = True) -> Path:
+    "A stand-in of placed weights for tests: a .safetensors file of zeros with the model's tensor names and shapes (a sparse file)."
+    name = backbone.replace('/', '-'); d = Path(to)/name/tag; d.mkdir(parents=True, exist_ok=True)
+    sd = meta_clip(name, quick_gelu).state_dict()
+    head, off = {}, 0
+    for k, v in sd.items(): n = v.numel() * 4; head[k] = dict(dtype='F32', shape=list(v.shape), data_offsets=[off, off + n]); off += n
+    h = json.dumps(head).encode(); h += b' ' * (-len(h) % 8)
+    with open(d/'standin.safetensors', 'wb') as f: f.write(len(h).to_bytes(8, 'little')); f.write(h); f.truncate(8 + len(h) + off)
+    atomic_write_text(d/'placed.json', json.dumps(dict(file='standin.safetensors', quick_gelu=quick_gelu, source='stand-in (zeros)'), indent=2))
+    return d/'standin.safetensors'
+
+# %% ../nbs/11_study.ipynb #6570ed45
+def _image_names(csv) -> list[str]:
+    "The image names of a CSV: its `image_name` column (THINGS annotations) or its `stimulus` column (THINGS-fMRI stimuli)."
+    df = pd.read_csv(csv)
+    col = next((c for c in ('image_name', 'stimulus') if c in df.columns), None)
+    if col is None: raise ValueError(f"{csv}: no column image_name or stimulus to take the image names from; found {list(df.columns)[:8]}")
+    return list(dict.fromkeys(df[col].astype(str)))
+
 # %% ../nbs/11_study.ipynb #70c9001f
 def data_main(argv: Optional[Sequence[str]] = None) -> list[Path]:
-    "Command line: `hba-data fetch [PREFIX ...] --to DIR` (default prefix: things; `all` for every registered file)."
+    "Command line: `hba-data fetch [PREFIX ...] --to DIR`, `hba-data things-images THINGS --to DIR`, `hba-data weights MODEL TAG --to DIR`."
     ap = argparse.ArgumentParser(prog='hba-data', description='Place the registered data files where a config expects them.')
     sub = ap.add_subparsers(dest='cmd', required=True)
     f = sub.add_parser('fetch', help='download (or take from a mirror), verify, and copy to --to')
     f.add_argument('prefixes', nargs='*', default=['things'], help="registry prefixes: things, paper_results, or all")
     f.add_argument('--to', default='data', help='destination folder (default: data)')
     f.add_argument('--debug', action='store_true')
+    t = sub.add_parser('things-images', help='the flat folder of the THINGS images a config needs, from the OSF download (folders or zips)')
+    t.add_argument('things', help='the THINGS download: THINGS, THINGS/Images or a folder holding the object_images_*.zip and password.txt')
+    t.add_argument('--to', default='data/Things1854', help='destination folder (default: data/Things1854)')
+    t.add_argument('--names', help='a CSV of the images to take (column image_name or stimulus; default: the 1854 of things1854_image_names.csv)')
+    t.add_argument('--copy', action='store_true', help='copy the images instead of linking them'); t.add_argument('--debug', action='store_true')
+    w = sub.add_parser('weights', help='place open_clip weights for offline compute nodes (then export HBA_PERTURB_WEIGHTS=DIR)')
+    w.add_argument('model', nargs='?', default='ViT-L-14'); w.add_argument('tag', nargs='?', default='openai')
+    w.add_argument('--to', default='weights', help='destination folder (default: weights)'); w.add_argument('--debug', action='store_true')
     a = ap.parse_args(sys.argv[1:] if argv is None else list(argv))
+    if a.cmd == 'things-images':
+        build_things_folder(a.things, a.to, _image_names(a.names) if a.names else None, mode='copy' if a.copy else 'symlink')
+        n = sum(1 for _ in Path(a.to).iterdir()); print(f"{n} THINGS images in {a.to}"); return sorted(Path(a.to).iterdir())
+    if a.cmd == 'weights':
+        f = place_weights(a.model, a.tag, a.to)
+        print(f"{a.model} {a.tag} weights placed: {f}\nexport {WEIGHTS_ENV}={Path(a.to).absolute()}   # runs load them from there, offline")
+        return [f]
     paths = place([] if a.prefixes == ['all'] else a.prefixes, a.to)
     print(f"{len(paths)} file(s) in {a.to}")
     return paths
@@ -440,17 +564,22 @@ def data_main(argv: Optional[Sequence[str]] = None) -> list[Path]:
 # %% ../nbs/11_study.ipynb #a12b0b40
 def cli_data(argv: Optional[Sequence[str]] = None):
     "Console script `hba-data`."
-    run_cli('hba-data', data_main, argv)
+    run_cli('hba-data', data_main, argv, CLI_ERRORS + (RuntimeError,))
 
 # %% ../nbs/11_study.ipynb #3466b61b
-def synthetic_things_tree(root, names: Sequence[str], size: int = 8, seed: int = 0) -> Path:
-    "A THINGS-format download tree `root/object_images/<concept>/<name>` of small random JPEGs (to try the pipeline without THINGS)."
+def synthetic_things_tree(root, names: Sequence[str], size: int = 8, seed: int = 0, zipped: bool = False,
+                          password: str = 'things4all') -> Path:
+    "A stand-in THINGS download `root/Images/object_images_<A-C..>/<concept>/<name>` (small JPEGs) + password.txt, or its zips (the `zip` command)."
     from PIL import Image
-    from hba_perturb.datasets import concept_of
-    rng = np.random.default_rng(seed)
+    rng, img = np.random.default_rng(seed), Path(root)/'Images'
     for n in names:
-        p = Path(root)/'object_images'/concept_of(n)/n; p.parent.mkdir(parents=True, exist_ok=True)
+        p = img/f'object_images_{things_partition(concept_of(n))}'/concept_of(n)/n; p.parent.mkdir(parents=True, exist_ok=True)
         Image.fromarray(rng.integers(0, 256, (size, size, 3), dtype=np.uint8)).save(p, quality=90)
+    (img/'password.txt').write_text(password + '\n')
+    if zipped:
+        if shutil.which('zip') is None: raise FileNotFoundError("the zip command is needed to write password-protected zips (apt-get install zip)")
+        for d in sorted(img.glob('object_images_*')):
+            subprocess.run(['zip', '-q', '-r', '-P', password, f'{d.name}.zip', d.name], cwd=img, check=True); shutil.rmtree(d)
     return Path(root)
 
 # %% ../nbs/11_study.ipynb #327b5c55

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_train.ipynb #b6f1e198
 from __future__ import annotations
-import argparse, ast, contextlib, dataclasses, difflib, functools, json, logging, math, os, shutil, sys, time
+import argparse, ast, contextlib, dataclasses, difflib, functools, json, logging, math, os, re, shutil, sys, time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from .runs import (resolve_device, build_data, rdm_name, check_image_size, build
 from .datasets import (behavior_data, demo_data, fetch, ImageNetFolder, demo_imagenet, load_test_set,
                                   ThingsImages, REGISTRY, file_sha256, load_annotations, find_images,
                                   unreadable_images)
-from .model import build_cliphba, load_prompts, demo_prompts, TINY_CFG
+from .model import build_cliphba, load_prompts, demo_prompts, TINY_CFG, weights_problem
 from .dora import load_adapters, save_adapters
 from .perturbations import PerturbWindow, make_perturbation, perturbation_arguments
 from .guided import GUIDED_TYPES, make_guided
@@ -47,8 +47,8 @@ __all__ = ['STUDY_RECIPE_FIELDS', 'IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'A
            'restore_state', 'load_state', 'find_baseline', 'ensure_baseline', 'start_point', 'summarize', 'last_epoch',
            'open_run_dir', 'fisher_probe', 'RunParts', 'build_run', 'on_main', 'measure_run', 'restore_run',
            'update_early_stopping', 'branch_early_stopping', 'epoch_loader', 'run_epoch', 'save_epoch', 'train_run',
-           'check_config', 'parse_overrides', 'main', 'cli_train', 'injected_parameters', 'check_injected',
-           'notebook_config']
+           'problem_fix', 'check_config', 'parse_overrides', 'main', 'cli_train', 'injected_parameters',
+           'check_injected', 'notebook_config']
 
 # %% ../nbs/05_train.ipynb #ac147982
 def make_optimizer(cfg: RunConfig, model: nn.Module) -> torch.optim.Optimizer:
@@ -527,11 +527,31 @@ def _check_rdm(cfg: RunConfig, ok, bad):
     except (ValueError, OSError, KeyError) as e: bad(str(e)); return
     ok(f"{rdm_name(cfg)}: a valid RDM, rows aligned to the test images")
 
+# %% ../nbs/05_train.ipynb #a038e9e8
+def problem_fix(problem: str, cfg: RunConfig | None = None) -> str:
+    "The command (or config change) that fixes a `--check` problem, from the field the problem names."
+    m = re.search(r"`(\w+)`", problem); field = m.group(1) if m else None
+    p = getattr(cfg, field, None) if cfg is not None and field else None
+    if field in _FILE_FIELDS:
+        reg = next((f for f in REGISTRY.values() if p and Path(f.name).name == Path(p).name), None)
+        if reg is None: return f"set `{field}` to the file's path in the config file (or {field}=PATH on the command line)"
+        group, path = reg.name.split('/')[0], Path(p).as_posix()
+        if path.endswith('/' + reg.name) or path == reg.name: return f"hba-data fetch {group} --to {path[:-len(reg.name)].rstrip('/') or '.'}"
+        return f"hba-data fetch {group} --to data, and set `{field}` to data/{reg.name}"
+    if field == 'img_dir' and cfg is not None and cfg.dataset_type == 'things':
+        return f"hba-data things-images THINGS --to {cfg.img_dir}   (THINGS: the folder the OSF archives unpack to, or holding their zips)"
+    if field == 'device': return "device=auto on the command line (or device: auto in the config file)"
+    if 'prefix cache' in problem: return "cache_dir=FOLDER_WITH_ROOM or cache_dtype=fp16 on the command line"
+    if field: return f"correct `{field}` in the config file (or {field}=VALUE on the command line)"
+    return "correct the config file"
+
 # %% ../nbs/05_train.ipynb #75f95ea1
 def check_config(fields: dict, log=print, progress: bool | None = None) -> list[str]:
-    "Check a config (a dict of fields) without training; prints each check, returns the problems (one line each)."
-    problems = []
-    ok, bad = (lambda m: log(f"ok       {m}")), (lambda m: (problems.append(m), log(f"PROBLEM  {m}")))
+    "Check a config (a dict of fields) without training; prints each check, and each problem with its fix; returns the problems (one line each)."
+    problems, cfg = [], None
+    def ok(m): log(f"ok       {m}")
+    def bad(m, fix=None):                                   # each problem with the command (or change) that fixes it
+        problems.append(m); log(f"PROBLEM  {m}"); log(f"  fix:   {fix or problem_fix(m, cfg)}")
     try: cfg = config_from_dict(fields, check_paths=False)
     except (ValueError, TypeError) as e: bad(str(e)); return problems
     ok(f"fields valid: {run_name(cfg)}")
@@ -542,6 +562,10 @@ def check_config(fields: dict, log=print, progress: bool | None = None) -> list[
     n = _check_images(cfg, ok, bad, progress)
     try: ok(f"device {resolve_device(cfg.device)}")
     except ValueError as e: bad(f"`device`: {e}")
+    try: problem, what = weights_problem(cfg.backbone, cfg.pretrained)
+    except ValueError as e: problem, what = str(e), None
+    if problem: bad(problem, what)
+    else: ok(what)
     if cfg.training_mode == 'finetune' and cfg.forward == 'fast' and n:
         need, where = cache_size_estimate(cfg, n), Path(cfg.cache_dir or cfg.output_dir).absolute()
         while not where.exists(): where = where.parent
