@@ -155,7 +155,8 @@ EVALUATORS = dict(behavioral=_behavioral_rows, neural=_neural_rows, triplet=_tri
 # %% ../nbs/12_inference.ipynb #1086e304
 def run_inference(d: dict) -> pd.DataFrame:
     "Score the checkpoint of the inference fields `d`; writes the reference's JSON and a CSV to `inference_save_dir`."
-    t = d['evaluation_type']
+    t = d.get('evaluation_type')
+    if t not in EVALUATORS: raise ValueError(f"`evaluation_type` {t!r}: expected one of {', '.join(EVALUATORS)}")
     if t in ('behavioral', 'neural') and not d['reference_rdm_paths']: raise ValueError(f"evaluation_type {t}: `reference_rdm_paths` is empty")
     model, epoch, cfg = inference_model(d)
     device = resolve_device(cfg.device); model = model.to(device)
@@ -179,7 +180,9 @@ def evaluate_main(argv: Optional[Sequence[str]] = None) -> pd.DataFrame:
     d = read_inference_config(a.config)
     for it in a.sets + a.overrides:
         if '=' not in it: raise ValueError(f"override {it!r}: expected key=value")
-        k, v = it.split('=', 1); d[k.strip()] = yaml.safe_load(v)
+        k, v = it.split('=', 1); k = k.strip()
+        if k not in INFERENCE_FIELDS + MODEL_FIELDS: raise ValueError(f"override {it!r}: unknown field `{k}` (fields: {', '.join(INFERENCE_FIELDS + MODEL_FIELDS)})")
+        d[k] = yaml.safe_load(v)
     df = run_inference(d)
     print(df.to_string(index=False))
     return df

@@ -250,6 +250,8 @@ def open_run_dir(cfg: RunConfig) -> tuple[Path, bool]:
 # %% ../nbs/05_train.ipynb #6bb2750f
 def fisher_probe(cfg: RunConfig, net: nn.Module, data, device):
     "A function of no arguments giving the `fisher_*` columns of `net` now, on `cfg`'s probe set of `data.train` (06d_fisher)."
+    if cfg.fisher_probe_size > (n := len(data.train)):
+        raise ValueError(f"config field `fisher_probe_size`: {cfg.fisher_probe_size} is more than the {n} training images: give at most {n}")
     states = rng_states()                # reading items may draw (a training transform's augmentation): leave training's RNG alone
     inputs, targets = probe_batch(data.train, probe_indices(len(data.train), cfg.fisher_probe_size, cfg.fisher_seed), device)
     set_rng_states(states)
