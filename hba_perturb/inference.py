@@ -109,6 +109,8 @@ def _behavioral_rows(model, device, cfg, d) -> list[dict]:
     for name, path in d['reference_rdm_paths'].items():
         try: frame, R = load_test_set(ann, path)                          # RDM order by concept name (words beside the RDM)
         except ValueError: frame, R = ann, load_rdm(path)
+        if R.shape != (n := len(frame), n):
+            raise ValueError(f"{path} (`reference_rdm_paths.{name}`): the RDM is {R.shape}, but there are {n} test images: expected ({n}, {n})")
         pred = _predict(model, ThingsImages(frame, d['img_dir'], image_size=cfg.image_size), device, d)
         rho, p = rsa(model_rdm(pred, d.get('model_rdm_distance_metric', 'pearson')), R, d.get('rsa_similarity_metric', 'spearman'))
         rows.append(dict(reference_rdm_name=name, score=rho, p_value=p))

@@ -401,6 +401,9 @@ def run_epoch(cfg: RunConfig, parts: RunParts, epoch: int, early: dict, device, 
     with _autocast(cfg, device):
         train_loss = train_epoch(parts.net, epoch_loader(parts, epoch), parts.optimizer, parts.perturbation, epoch, device,
                                  criterion=parts.criterion, scheduler=parts.scheduler, progress=progress, scaler=parts.scaler)
+    if not math.isfinite(train_loss) or not all(torch.isfinite(p).all() for p in parts.model.parameters() if p.requires_grad):
+        raise ValueError(f"epoch {epoch}: training diverged (training loss {train_loss:.4g}, weights not finite): "
+                         f"lower the learning rate `lr` ({cfg.lr:g})")
     with _autocast(cfg, device, measuring=True):
         m = measure_run(parts, device, cfg.batch_size)
     perturbed = parts.window.is_active(epoch) and cfg.perturb_type != 'none'
