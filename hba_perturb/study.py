@@ -249,8 +249,9 @@ def study_from_dict(d: dict, where='study') -> Study:
     evals = _names(given.get('evaluations', ['behavioral', 'spose']), f"{where}: evaluations", STUDY_EVALUATIONS, 'measures')
     if base.training_mode != 'scratch' and (wrong := [m for m in evals if m in SCRATCH_METRICS]):
         raise ValueError(f"{where}: evaluations {wrong} need class logits: only for `training_mode: scratch` (base is {base.training_mode!r})")
-    return Study(name, base, exps, evals, _check_figures(given.get('figures') or {}, {e.name: e for e in exps}, where, evals),
-                 given.get('executor', 'local'), neural=_check_neural(given.get('neural') or {}, evals, where), **kw)
+    return Study(name=name, base=base, experiments=exps, evaluations=evals, executor=given.get('executor', 'local'),
+                 figures=_check_figures(given.get('figures') or {}, {e.name: e for e in exps}, where, evals),
+                 neural=_check_neural(given.get('neural') or {}, evals, where), **kw)
 
 # %% ../nbs/11_study.ipynb #38b47bc7
 def load_study(path) -> Study:
