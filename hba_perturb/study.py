@@ -214,8 +214,13 @@ def _check_neural(n, evaluations, where) -> dict:
     unknown = set(n) - set(NEURAL_KEYS)
     if unknown: raise ValueError(f"{where}: neural: unknown field(s) {sorted(unknown)}; expected some of {', '.join(NEURAL_KEYS)}")
     if n.get('reader') not in NEURAL_READERS: raise ValueError(f"{where}: neural.reader must be one of {', '.join(NEURAL_READERS)}, found {n.get('reader')!r}")
-    for k in ('stimuli', 'img_dir'):
+    need = {'things_fmri': 'betas_dir', 'nod': 'support_dir', 'rdm_files': 'rdm_files'}[n['reader']]
+    for k in ('stimuli', 'img_dir', need):
         if not n.get(k): raise ValueError(f"{where}: neural.{k} must be set")
+    if need == 'rdm_files' and not isinstance(n['rdm_files'], dict): raise ValueError(f"{where}: neural.rdm_files must map ROI names to RDM files")
+    files = {k: n[k] for k in ('stimuli', 'img_dir', 'betas_dir', 'support_dir') if n.get(k)} | {f'rdm_files.{r}': p for r, p in (n.get('rdm_files') or {}).items()}
+    if (missing := [f"neural.{k} {p}" for k, p in files.items() if not Path(p).exists()]):   # found now, not after training
+        raise ValueError(f"{where}: {', '.join(missing)}: not found (paths are relative to where hba-study runs)")
     return dict(n)
 
 # %% ../nbs/11_study.ipynb #ba92a802
@@ -334,6 +339,8 @@ def _run_epochs(c: RunConfig, stop: int) -> int:
 # %% ../nbs/11_study.ipynb #752a3f14
 def plan(study: Study, out_dir, seconds_per_epoch: Optional[float] = None) -> pd.DataFrame:
     "Every condition of the study (each once, in the experiment that trains it), with the epochs it trains, GPU-hours and disk (GB)."
+    if study.base.training_mode == 'finetune' and study.base.rank > (w := min(_width_of(study.base))):     # before any GPU-hour is spent
+        raise ValueError(f"base: config field `rank`: {study.base.rank} is larger than the width ({w}) of the layers DoRA adapts: give rank <= {w}")
     sec = seconds_per_epoch or study.seconds_per_epoch
     stop = min(study.base.epochs, study.expected_epochs or study.base.epochs)
     rows, owners = [], condition_owners(study)
