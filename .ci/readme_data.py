@@ -57,7 +57,7 @@ with tempfile.TemporaryDirectory() as d:
     print(r.stdout[-6000:]); print(r.stderr[-3000:], file=sys.stderr)
     if r.returncode: sys.exit(f"the README's data section failed (exit {r.returncode})")
     for want in ('1854 THINGS images in data/Things1854', '720 THINGS images in data/things_fmri_images',
-                 'ViT-L-14 openai weights placed', 'study paper: 227 conditions',
+                 'ViT-L-14 openai weights placed', 'study paper: 220 conditions',
                  'THINGS-fMRI: reading a subject needs', 'from its files in data/things_fmri/betas_csv'):
         if want not in r.stdout: sys.exit(f"the README's data section ran, but its output lacks {want!r}")
     if 'PROBLEM' in r.stdout: sys.exit("hba-train --check reported a problem")

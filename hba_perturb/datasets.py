@@ -393,8 +393,8 @@ def match_concepts(words: Sequence[str], concepts: Sequence[str]) -> list:
     return order
 
 # %% ../nbs/03_datasets.ipynb #d207801a
-def load_test_set(test_annotations, rdm, words=None) -> tuple:
-    "`(frame, rdm)`: the test annotations reordered by concept name to the RDM's order, and the RDM (float64)."
+def load_test_set(test_annotations, rdm, words=None, field: str = 'rdm_file') -> tuple:
+    "`(frame, rdm)`: the test annotations reordered by concept name to the RDM's order, and the RDM (float64); `field`: the RDM's name in messages."
     df = test_annotations if isinstance(test_annotations, pd.DataFrame) else load_annotations(test_annotations)
     R = rdm if isinstance(rdm, np.ndarray) else _read_rdm(rdm)
     words = read_words(words) if isinstance(words, (str, Path)) else (words or _words_beside(rdm))
@@ -404,7 +404,9 @@ def load_test_set(test_annotations, rdm, words=None) -> tuple:
                          f"words48.mat beside it or name the words file (config field `rdm_words_file`); the test rows "
                          f"cannot be aligned to it by concept name otherwise")
     order = match_concepts(words, list(df.image_name.map(concept_of)))
-    if R.shape != (len(words), len(words)): raise ValueError(f"RDM is {R.shape}, expected ({len(words)}, {len(words)})")
+    if R.shape != (n := len(words), n):
+        raise ValueError(f"{rdm if isinstance(rdm, (str, Path)) else '(array)'} (config field `{field}`): the RDM is {R.shape}, "
+                         f"but its row names are {n} concepts: expected ({n}, {n})")
     return df.iloc[order], R
 
 # %% ../nbs/03_datasets.ipynb #a30b338c

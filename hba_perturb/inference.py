@@ -144,6 +144,8 @@ def _behavioral_rows(model, device, cfg, d) -> list[dict]:
     for name, path in d['reference_rdm_paths'].items():
         try: frame, R = load_test_set(ann, path)                          # RDM order by concept name (words beside the RDM)
         except ValueError: frame, R = ann, load_rdm(path)
+        if R.shape != (n := len(frame), n):
+            raise ValueError(f"{path} (`reference_rdm_paths.{name}`): the RDM is {R.shape}, but there are {n} test images: expected ({n}, {n})")
         ds = ThingsImages(frame, d['img_dir'], transform=_things_transform(cfg), image_size=cfg.image_size)
         pred = _predict(_scored(model, cfg), ds, device, d)
         rho, p = rsa(model_rdm(pred, d.get('model_rdm_distance_metric', 'pearson')), R, d.get('rsa_similarity_metric', 'spearman'))
@@ -213,7 +215,8 @@ def _results_json(df: pd.DataFrame, t: str) -> dict:
 # %% ../nbs/12_inference.ipynb #1dbbbaa7
 def run_inference(d: dict) -> pd.DataFrame:
     "Score the checkpoint of the inference fields `d`; writes the reference's JSON and a CSV to `inference_save_dir`."
-    t = d['evaluation_type']
+    t = d.get('evaluation_type')
+    if t not in EVALUATORS: raise ValueError(f"`evaluation_type` {t!r}: expected one of {', '.join(EVALUATORS)}")
     if t in ('behavioral', 'neural') and not d['reference_rdm_paths']: raise ValueError(f"evaluation_type {t}: `reference_rdm_paths` is empty")
     model, epoch, cfg = inference_model(d)
     device = resolve_device(cfg.device); model = model.to(device)
@@ -239,7 +242,9 @@ def evaluate_main(argv: Optional[Sequence[str]] = None) -> pd.DataFrame:
     d = read_inference_config(a.config)
     for it in a.sets + a.overrides:
         if '=' not in it: raise ValueError(f"override {it!r}: expected key=value")
-        k, v = it.split('=', 1); d[k.strip()] = yaml.safe_load(v)
+        k, v = it.split('=', 1); k = k.strip()
+        if k not in INFERENCE_FIELDS + MODEL_FIELDS: raise ValueError(f"override {it!r}: unknown field `{k}` (fields: {', '.join(INFERENCE_FIELDS + MODEL_FIELDS)})")
+        d[k] = yaml.safe_load(v)
     df = run_inference(d)
     print(df.to_string(index=False))
     return df

@@ -102,12 +102,17 @@ def build_scratch_data(cfg: RunConfig) -> ScratchData:
             raise ValueError("training_mode='scratch' needs `test_annotations_file`, `rdm_file` and `things_img_dir` for behavioral RSA")
         df, rdm = load_test_set(cfg.test_annotations_file, cfg.rdm_file, cfg.rdm_words_file)
         test = ThingsImages(df, cfg.things_img_dir, transform=tf, image_size=cfg.image_size)
-    return ScratchData(ImageNetFolder(root, 'train', cfg.image_size), ImageNetFolder(root, 'val', cfg.image_size), test, rdm)
+    train = ImageNetFolder(root, 'train', cfg.image_size)
+    if (n := len(train.folder.classes)) > cfg.num_classes:
+        raise ValueError(f"config field `num_classes`: {cfg.num_classes} is fewer than the {n} classes of {Path(root)/'train'}: give num_classes >= {n}")
+    return ScratchData(train, ImageNetFolder(root, 'val', cfg.image_size), test, rdm)
 
 # %% ../nbs/04d_runs.ipynb #7a13b93c
 def build_scratch_model(cfg: RunConfig) -> nn.Module:
     "A randomly initialised timm model (`architecture`) with `num_classes` outputs."
     import timm
+    if not timm.is_model(cfg.architecture):
+        raise ValueError(f"config field `architecture`: {cfg.architecture!r} is not a timm architecture (timm.list_models() names them)")
     kw = dict(img_size=cfg.image_size) if cfg.architecture.startswith(('vit', 'deit')) else {}
     torch.manual_seed(cfg.random_seed)
     return timm.create_model(cfg.architecture, pretrained=False, num_classes=cfg.num_classes, **kw)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_study.ipynb #d9aff067
 from __future__ import annotations
-import argparse, dataclasses, json, os, re, shutil, subprocess, sys
+import argparse, dataclasses, json, math, os, re, shutil, subprocess, sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
@@ -14,14 +14,15 @@ import pandas as pd
 import yaml
 import open_clip
 
-from .config import RunConfig, DEMO_FIELDS, config_from_dict, baseline_config, run_name, atomic_write_text
+from .config import RunConfig, DEMO_FIELDS, PERTURB_TYPES, config_from_dict, baseline_config, run_name, atomic_write_text
 from .refconfig import read_config_file
 from .datasets import REGISTRY, REPO_ROOT, fetch, file_sha256, build_things_folder, things_partition, concept_of, _mirrors
 from .model import TINY_CFG, WEIGHTS_ENV, weights_command, placed_weights, meta_clip
 from .runs import cache_size_estimate, read_metrics
 from .core import run_cli, CLI_ERRORS, run_cache_dir
-from .scoring import evaluate_run
-from .sweeps import Sweep, conditions, run_sweep, runs_dir, run_dirs, collect, neural_table
+from .scoring import evaluate_run, EVAL_METRICS, SCRATCH_METRICS
+from .sweeps import (Sweep, conditions, run_sweep, runs_dir, run_dirs, collect, neural_table, condition_state,
+                                slurm_queue, _once, _window_problem)
 from .datasets import things_fmri_images, nod_images
 from .evaluate import load_rdm
 from .neural import things_fmri_rdms, nod_rdms, things_fmri_memory
@@ -31,12 +32,14 @@ from .figures import (plot_baseline_trajectories, plot_single_epoch_deltas, plot
                                  plot_neural_vs_loss, plot_single_epoch_neural_deltas, save_figure, published_figures)
 
 # %% auto #0
-__all__ = ['STUDY_FIGURES', 'PER_TYPE_FIGURES', 'NEURAL_FIGURES', 'STUDY_KEYS', 'NEURAL_READERS', 'NEURAL_KEYS', 'CONFIGS_DIR',
-           'DEMO_STUDY', 'BASELINES', 'N_IMAGES', 'Experiment', 'Study', 'study_from_dict', 'load_study', 'demo_study',
-           'study_sweeps', 'adapter_params', 'checkpoint_bytes', 'plan', 'plan_summary', 'bench_seconds_per_epoch',
-           'link_baselines', 'slurm_parameters', 'slurm_partitions', 'slurm_line', 'train_study', 'neural_inputs',
-           'score_study', 'draw_study', 'run_study', 'neural_memory_line', 'study_main', 'cli_study', 'place',
-           'place_weights', 'standin_weights', 'data_main', 'cli_data', 'synthetic_things_tree']
+__all__ = ['STUDY_FIGURES', 'PER_TYPE_FIGURES', 'NEURAL_FIGURES', 'ESTIMATE_KEYS', 'STUDY_KEYS', 'STUDY_TYPES',
+           'STUDY_EVALUATIONS', 'PERTURBED_FIGURES', 'ONE_EPOCH_FIGURES', 'NEURAL_READERS', 'NEURAL_KEYS',
+           'CONFIGS_DIR', 'DEMO_STUDY', 'BASELINES', 'N_IMAGES', 'STUDY_STATES', 'Experiment', 'Study',
+           'study_from_dict', 'load_study', 'demo_study', 'study_sweeps', 'condition_owners', 'adapter_params',
+           'checkpoint_bytes', 'plan', 'plan_summary', 'bench_seconds_per_epoch', 'link_baselines', 'slurm_parameters',
+           'slurm_partitions', 'slurm_line', 'train_study', 'neural_inputs', 'score_study', 'draw_study',
+           'study_status', 'status_summary', 'check_broken', 'run_study', 'neural_memory_line', 'study_main',
+           'cli_study', 'place', 'place_weights', 'standin_weights', 'data_main', 'cli_data', 'synthetic_things_tree']
 
 # %% ../nbs/11_study.ipynb #c67cbb04
 @dataclass
@@ -49,13 +52,33 @@ class Experiment:
     seeds: tuple = (1,)
 
 # %% ../nbs/11_study.ipynb #0d17e89a
-def _ints(v, where: str) -> tuple:
-    "A list of integers, or a range written `a..b` (both ends included)."
-    if isinstance(v, str) and re.fullmatch(r'\s*\d+\s*\.\.\s*\d+\s*', v):
-        a, b = (int(x) for x in v.split('..')); return tuple(range(a, b + 1))
-    v = [v] if isinstance(v, int) else v
-    if not isinstance(v, (list, tuple)) or not all(isinstance(x, int) for x in v):
+def _repeats(v) -> list:
+    "The values that occur more than once in `v`, sorted."
+    return sorted({x for x in v if list(v).count(x) > 1}, key=str)
+
+# %% ../nbs/11_study.ipynb #d4486a20
+def _ints(v, where: str, lo: int = 1) -> tuple:
+    "Sorted integers >= `lo`: a list, one integer, or a range written `a..b` (both ends included); empty or repeated refused."
+    if isinstance(v, str) and (m := re.fullmatch(r'\s*(\d+)\s*\.\.\s*(\d+)\s*', v)):
+        a, b = int(m[1]), int(m[2])
+        if a > b: raise ValueError(f"{where}: the range {v!r} is empty: write the smaller end first ({b}..{a})")
+        v = list(range(a, b + 1))
+    v = [v] if isinstance(v, int) and not isinstance(v, bool) else v
+    if not isinstance(v, (list, tuple)) or not all(isinstance(x, int) and not isinstance(x, bool) for x in v):
         raise ValueError(f"{where}: expected a list of integers or a range such as 1..98, found {v!r}")
+    if not v: raise ValueError(f"{where}: the list is empty: give at least one value")
+    if (low := [x for x in v if x < lo]): raise ValueError(f"{where}: values must be >= {lo}, found {low}")
+    if (rep := _repeats(v)): raise ValueError(f"{where}: {rep} given more than once")
+    return tuple(sorted(v))
+
+# %% ../nbs/11_study.ipynb #16846e4b
+def _names(v, where: str, known: Sequence[str], what: str) -> tuple:
+    "A non-empty list of names from `known`, in the file's order (one name alone: a list of one); unknown or repeated refused."
+    v = [v] if isinstance(v, str) else v
+    if not isinstance(v, (list, tuple)) or not v or not all(isinstance(x, str) for x in v):
+        raise ValueError(f"{where}: expected a non-empty list of {what} ({', '.join(known)}), found {v!r}")
+    if (bad := [x for x in v if x not in known]): raise ValueError(f"{where}: unknown {what} {bad}; known: {', '.join(known)}")
+    if (rep := _repeats(v)): raise ValueError(f"{where}: {rep} given more than once")
     return tuple(v)
 
 # %% ../nbs/11_study.ipynb #d193a2bb
@@ -103,8 +126,24 @@ class Study:
     account: Optional[str] = None                   # Slurm account (None: your default account)
 
 # %% ../nbs/11_study.ipynb #2e8f1377
-STUDY_KEYS = ('name', 'base', 'experiments', 'evaluations', 'figures', 'executor', 'max_parallel', 'papermill', 'slurm',
-              'estimate', 'published', 'neural', 'partition', 'account')
+ESTIMATE_KEYS = ('seconds_per_epoch', 'expected_epochs')     # written under `estimate:` in a study file
+STUDY_KEYS = tuple(f.name for f in dataclasses.fields(Study) if f.name not in ESTIMATE_KEYS) + ('estimate',)
+STUDY_TYPES = tuple(t for t in PERTURB_TYPES if t != 'none')
+STUDY_EVALUATIONS = tuple(m for m in EVAL_METRICS if m not in ('nights', 'cka'))   # the measures whose inputs a study file gives
+
+# %% ../nbs/11_study.ipynb #315ba807
+def _typed_field(name: str, v, typ: str, where):
+    "The value `v` of study field `name`, checked against its declared type `typ` (a string, as `dataclasses.fields` gives it)."
+    base = typ.removeprefix('Optional[').removesuffix(']')
+    bad = lambda want: ValueError(f"{where}: `{name}` must be {want}, found {v!r}")
+    if base == 'bool' and not isinstance(v, bool): raise bad('true or false')
+    if base == 'int' and (isinstance(v, bool) or not isinstance(v, int) or v < 1): raise bad('an integer >= 1')
+    if base == 'float':
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf: raise bad('a number > 0')
+        v = float(v)
+    if base == 'str' and (not isinstance(v, str) or not v): raise bad('a text')
+    if base == 'dict' and not isinstance(v, dict): raise bad('a mapping')
+    return v
 
 # %% ../nbs/11_study.ipynb #8babb70a
 def _base_config(d, where: Path) -> RunConfig:
@@ -116,22 +155,53 @@ def _base_config(d, where: Path) -> RunConfig:
     except (ValueError, TypeError) as e: raise ValueError(f"{where}: `base`: {e}") from None
 
 # %% ../nbs/11_study.ipynb #49a5096a
-def _experiment(d, i: int, where: Path) -> Experiment:
+def _experiment(d, i: int, where: Path, baselines: Optional[str] = None) -> Experiment:
+    "Experiment `i` of a study file, checked (`baselines`: the name of an earlier experiment without types, if any)."
     at = f"{where}: experiments[{i}]"
-    if not isinstance(d, dict) or 'name' not in d: raise ValueError(f"{at}: expected a mapping with a `name`")
+    if not isinstance(d, dict) or not isinstance(d.get('name'), str) or not d['name']:
+        raise ValueError(f"{at}: expected a mapping with a `name` (a text)")
+    at = f"{at} ({d['name']})"
     unknown = set(d) - {'name', 'types', 'starts', 'lengths', 'seeds'}
     if unknown: raise ValueError(f"{at}: unknown field(s) {sorted(unknown)}; expected name, types, starts, lengths, seeds")
-    types = tuple(d.get('types') or ())
-    if types and 'starts' not in d: raise ValueError(f"{at} ({d['name']}): perturbed experiments need `starts`")
-    return Experiment(str(d['name']), types, _ints(d.get('starts', []), f"{at}.starts"),
-                      _ints(d.get('lengths', [1]), f"{at}.lengths"), _ints(d.get('seeds', [1]), f"{at}.seeds"))
+    seeds = _ints(d.get('seeds', [1]), f"{at}.seeds", lo=0)
+    if 'types' not in d:
+        if baselines: raise ValueError(f"{at}: no `types`, but {baselines!r} is already the baselines experiment: give this one "
+                                       f"`types` (some of {', '.join(STUDY_TYPES)}) or merge its seeds into {baselines!r}")
+        if (extra := [k for k in ('starts', 'lengths') if k in d]):
+            raise ValueError(f"{at}: `{'`, `'.join(extra)}` without `types`: an experiment without types is the baselines")
+        return Experiment(d['name'], seeds=seeds)
+    types = _names(d['types'], f"{at}.types", STUDY_TYPES, 'perturbation types')
+    if 'starts' not in d: raise ValueError(f"{at}: perturbed experiments need `starts`")
+    return Experiment(d['name'], types, _ints(d['starts'], f"{at}.starts"), _ints(d.get('lengths', [1]), f"{at}.lengths"), seeds)
+
+# %% ../nbs/11_study.ipynb #2bf777ef
+def _experiments(v, where: Path) -> tuple:
+    "The checked experiments of a study file: a non-empty list, names unique, one baselines experiment at most."
+    if not isinstance(v, list) or not v: raise ValueError(f"{where}: `experiments` is empty" if not v else f"{where}: `experiments` must be a list")
+    exps = []
+    for i, d in enumerate(v): exps.append(_experiment(d, i, where, next((e.name for e in exps if not e.types), None)))
+    names = [e.name for e in exps]
+    if (rep := _repeats(names)): raise ValueError(f"{where}: experiment names repeat: {rep}")
+    return tuple(exps)
 
 # %% ../nbs/11_study.ipynb #ef28b4d5
-def _check_figures(figs: dict, exps: dict, where) -> dict:
+PERTURBED_FIGURES = tuple(f for f in STUDY_FIGURES if f not in ('baseline_trajectories', 'neural_vs_loss'))   # need perturbed runs
+ONE_EPOCH_FIGURES = ('single_epoch_deltas', 'single_epoch_neural_deltas')                                       # need length 1
+
+# %% ../nbs/11_study.ipynb #b99595f4
+def _check_figures(figs, exps: dict, where, evaluations=()) -> dict:
+    "The figures of a study file, each drawn from a declared experiment that has the runs it draws."
     if not isinstance(figs, dict): raise ValueError(f"{where}: `figures` must map figure names to experiment names")
     for f, e in figs.items():
         if f not in STUDY_FIGURES: raise ValueError(f"{where}: figures: unknown figure {f!r}; known: {', '.join(STUDY_FIGURES)}")
         if e not in exps: raise ValueError(f"{where}: figures: {f} is drawn from experiment {e!r}, which the study does not declare")
+        x = exps[e]
+        if f in PERTURBED_FIGURES and not x.types:
+            raise ValueError(f"{where}: figures: {f} needs perturbed runs, but experiment {e!r} is the baselines: name an experiment with `types`")
+        if f in ONE_EPOCH_FIGURES and 1 not in x.lengths:
+            raise ValueError(f"{where}: figures: {f} draws one-epoch windows, but experiment {e!r} has lengths {list(x.lengths)}: name one with length 1")
+        if f in NEURAL_FIGURES and 'neural' not in evaluations:
+            raise ValueError(f"{where}: figures: {f} needs the evaluation 'neural' (add it to `evaluations`, with a `neural:` section)")
     return dict(figs)
 
 # %% ../nbs/11_study.ipynb #5057acab
@@ -140,14 +210,21 @@ NEURAL_KEYS = ('dataset', 'reader', 'stimuli', 'img_dir', 'betas_dir', 'support_
                'trial_types')
 
 # %% ../nbs/11_study.ipynb #ae31af24
-def _check_neural(n: dict, evaluations, where) -> dict:
+def _check_neural(n, evaluations, where) -> dict:
+    if n and not isinstance(n, dict): raise ValueError(f"{where}: `neural` must be a mapping (reader, stimuli, img_dir, ...)")
     if 'neural' in evaluations and not n: raise ValueError(f"{where}: evaluation 'neural' needs a `neural:` section (reader, stimuli, img_dir, ...)")
     if not n: return {}
+    if 'neural' not in evaluations: raise ValueError(f"{where}: a `neural:` section is given, but `evaluations` lacks 'neural': add it, or remove the section")
     unknown = set(n) - set(NEURAL_KEYS)
     if unknown: raise ValueError(f"{where}: neural: unknown field(s) {sorted(unknown)}; expected some of {', '.join(NEURAL_KEYS)}")
     if n.get('reader') not in NEURAL_READERS: raise ValueError(f"{where}: neural.reader must be one of {', '.join(NEURAL_READERS)}, found {n.get('reader')!r}")
-    for k in ('stimuli', 'img_dir'):
+    need = {'things_fmri': 'betas_dir', 'nod': 'support_dir', 'rdm_files': 'rdm_files'}[n['reader']]
+    for k in ('stimuli', 'img_dir', need):
         if not n.get(k): raise ValueError(f"{where}: neural.{k} must be set")
+    if need == 'rdm_files' and not isinstance(n['rdm_files'], dict): raise ValueError(f"{where}: neural.rdm_files must map ROI names to RDM files")
+    files = {k: n[k] for k in ('stimuli', 'img_dir', 'betas_dir', 'support_dir') if n.get(k)} | {f'rdm_files.{r}': p for r, p in (n.get('rdm_files') or {}).items()}
+    if (missing := [f"neural.{k} {p}" for k, p in files.items() if not Path(p).exists()]):   # found now, not after training
+        raise ValueError(f"{where}: {', '.join(missing)}: not found (paths are relative to where hba-study runs)")
     return dict(n)
 
 # %% ../nbs/11_study.ipynb #054e625a
@@ -163,24 +240,40 @@ def _slurm_fields(d: dict, where) -> tuple:
     return tuple(out)
 
 # %% ../nbs/11_study.ipynb #ba92a802
+def _windows(exps, base: RunConfig, where):
+    "Every window of every experiment inside the base config's epochs."
+    for i, e in enumerate(exps):
+        for s in e.starts:
+            for n in e.lengths:
+                if (p := _window_problem(base, s, n)): raise ValueError(f"{where}: experiments[{i}] ({e.name}): window {p}")
+
+# %% ../nbs/11_study.ipynb #22f76fab
 def study_from_dict(d: dict, where='study') -> Study:
-    "A checked `Study` from the fields of a study file (`where`: the file, for messages and relative paths)."
+    "A checked `Study` from the fields of a study file, every field read before anything is planned (`where`: the file)."
     where = Path(where)
     unknown = set(d) - set(STUDY_KEYS)
     if unknown: raise ValueError(f"{where}: unknown field(s) {sorted(unknown)}; expected some of {', '.join(STUDY_KEYS)}")
-    exps = [_experiment(e, i, where) for i, e in enumerate(d.get('experiments') or [])]
-    if not exps: raise ValueError(f"{where}: `experiments` is empty")
-    names = [e.name for e in exps]
-    if len(set(names)) < len(names): raise ValueError(f"{where}: experiment names repeat: {names}")
     est = d.get('estimate') or {}
-    if d.get('executor', 'local') not in ('local', 'inline', 'slurm'):
+    if not isinstance(est, dict): raise ValueError(f"{where}: `estimate` must be a mapping of {', '.join(ESTIMATE_KEYS)}")
+    if (unknown := set(est) - set(ESTIMATE_KEYS)):
+        raise ValueError(f"{where}: estimate: unknown field(s) {sorted(unknown)}; expected some of {', '.join(ESTIMATE_KEYS)}")
+    given = {k: v for k, v in {**d, **est}.items() if v is not None and k != 'estimate'}
+    own = ('name', 'base', 'experiments', 'evaluations', 'figures', 'executor', 'neural', 'partition', 'account')     # read below; the others by type
+    kw = {f.name: _typed_field(('estimate.' if f.name in ESTIMATE_KEYS else '') + f.name, given[f.name], f.type, where)
+          for f in dataclasses.fields(Study) if f.name in given and f.name not in own}
+    name = given.get('name', where.stem)
+    if not isinstance(name, str) or not name: raise ValueError(f"{where}: `name` must be a text, found {name!r}")
+    if given.get('executor', 'local') not in ('local', 'inline', 'slurm'):
         raise ValueError(f"{where}: executor must be local, inline or slurm, found {d['executor']!r}")
-    return Study(str(d.get('name', where.stem)), _base_config(d.get('base') or {}, where), tuple(exps),
-                 tuple(d.get('evaluations', ('behavioral', 'spose'))), _check_figures(d.get('figures') or {}, dict.fromkeys(names), where),
-                 d.get('executor', 'local'), int(d.get('max_parallel', 2)), bool(d.get('papermill', False)), dict(d.get('slurm') or {}),
-                 est.get('seconds_per_epoch'), est.get('expected_epochs'), bool(d.get('published', False)),
-                 _check_neural(d.get('neural') or {}, tuple(d.get('evaluations', ())), where),
-                 *_slurm_fields(d, where))
+    exps, base = _experiments(given.get('experiments'), where), _base_config(given.get('base') or {}, where)
+    _windows(exps, base, where)
+    evals = _names(given.get('evaluations', ['behavioral', 'spose']), f"{where}: evaluations", STUDY_EVALUATIONS, 'measures')
+    if base.training_mode != 'scratch' and (wrong := [m for m in evals if m in SCRATCH_METRICS]):
+        raise ValueError(f"{where}: evaluations {wrong} need class logits: only for `training_mode: scratch` (base is {base.training_mode!r})")
+    return Study(name=name, base=base, experiments=exps, evaluations=evals, executor=given.get('executor', 'local'),
+                 figures=_check_figures(given.get('figures') or {}, {e.name: e for e in exps}, where, evals),
+                 neural=_check_neural(given.get('neural') or {}, evals, where),
+                 **dict(zip(('partition', 'account'), _slurm_fields(d, where))), **kw)
 
 # %% ../nbs/11_study.ipynb #38b47bc7
 def load_study(path) -> Study:
@@ -225,6 +318,14 @@ def study_sweeps(study: Study) -> dict[str, Sweep]:
         if e.types: out[e.name] = Sweep(e.name, study.base, e.types, e.starts, e.lengths, e.seeds)
     return out
 
+# %% ../nbs/11_study.ipynb #01df4c96
+def condition_owners(study: Study) -> dict[str, str]:
+    "Run name -> the experiment that trains it: the first experiment declaring the condition (a baseline: the baselines experiment)."
+    owners = {}
+    for name, sw in study_sweeps(study).items():
+        for c in conditions(sw): owners.setdefault(run_name(c), name)
+    return owners
+
 # %% ../nbs/11_study.ipynb #9ffaa06e
 def _width_of(cfg: RunConfig) -> tuple[int, int]:
     mc = TINY_CFG if cfg.backbone == 'tiny' else open_clip.get_model_config(cfg.backbone.replace('/', '-'))
@@ -254,13 +355,15 @@ def _run_epochs(c: RunConfig, stop: int) -> int:
 
 # %% ../nbs/11_study.ipynb #752a3f14
 def plan(study: Study, out_dir, seconds_per_epoch: Optional[float] = None) -> pd.DataFrame:
-    "Every condition of the study (a baseline once), with the epochs it trains, GPU-hours and disk (GB)."
+    "Every condition of the study (each once, in the experiment that trains it), with the epochs it trains, GPU-hours and disk (GB)."
+    if study.base.training_mode == 'finetune' and study.base.rank > (w := min(_width_of(study.base))):     # before any GPU-hour is spent
+        raise ValueError(f"base: config field `rank`: {study.base.rank} is larger than the width ({w}) of the layers DoRA adapts: give rank <= {w}")
     sec = seconds_per_epoch or study.seconds_per_epoch
     stop = min(study.base.epochs, study.expected_epochs or study.base.epochs)
-    rows, seen = [], set()
+    rows, owners = [], condition_owners(study)
     for name, sw in study_sweeps(study).items():
         for c in conditions(sw, runs_dir(Path(out_dir)/name)):
-            if c.perturb_type == 'none' and name != next(iter(study_sweeps(study))): continue    # trained once
+            if owners[run_name(c)] != name: continue                                   # trained once, by its owner
             n = _run_epochs(c, stop)
             rows.append(dict(experiment=name, run_name=run_name(c), type=c.perturb_type, start=c.perturb_epoch, length=c.perturb_length,
                              seed=c.random_seed, epochs=n, gpu_hours=np.nan if sec is None else n * sec / 3600,
@@ -275,6 +378,9 @@ def plan_summary(study: Study, table: pd.DataFrame) -> str:
     cache = cache_size_estimate(study.base, N_IMAGES.get(study.base.dataset_type, 1854)) / 1e9 if study.base.forward == 'fast' else 0
     lines = [f"study {study.name}: {len(table)} conditions, {table.epochs.sum()} epochs"] + [
         f"  {n:<20} {int(r.conditions):5d} conditions {int(r.epochs):7d} epochs {r.gpu_hours:9.3g} GPU-h {r.disk_gb:8.3g} GB" for n, r in g.iterrows()]
+    owners = condition_owners(study)
+    shared = sum(owners[run_name(c)] != name for name, sw in study_sweeps(study).items() for c in conditions(sw) if c.perturb_type != 'none')
+    if shared: lines.append(f"  {shared} condition(s) declared again by a later experiment: trained once, linked there")
     gh = table.gpu_hours.sum(min_count=1)
     lines.append(f"  total: {'unknown (no seconds_per_epoch)' if pd.isna(gh) else f'{gh:.4g} GPU-hours'}, "
                  f"{table.disk_gb.sum() + cache:.3g} GB disk (checkpoints {table.disk_gb.sum():.3g} GB + prefix cache {cache:.3g} GB)")
@@ -291,12 +397,13 @@ def bench_seconds_per_epoch(bench_csv, size: Optional[str] = None, n_images: int
 
 # %% ../nbs/11_study.ipynb #00ca1b5e
 def link_baselines(study: Study, out_dir) -> list[Path]:
-    "Link each finished baseline into the runs folder of every other experiment; returns the links made."
-    out_dir, sweeps = Path(out_dir), study_sweeps(study)
-    first, made = next(iter(sweeps)), []
-    for name, sw in list(sweeps.items())[1:]:
-        for c in conditions(sw, runs_dir(out_dir/name))[:len(sw.seeds)]:
-            src, dst = runs_dir(out_dir/first)/run_name(c), runs_dir(out_dir/name)/run_name(c)
+    "Link each finished baseline, and each finished condition an earlier experiment trains, into the runs folder of every other experiment declaring it."
+    out_dir, owners, made = Path(out_dir), condition_owners(study), []
+    for name, sw in study_sweeps(study).items():
+        for c in conditions(sw):
+            owner = owners[run_name(c)]
+            if owner == name: continue
+            src, dst = runs_dir(out_dir/owner)/run_name(c), runs_dir(out_dir/name)/run_name(c)
             if not (src/'summary.json').exists() or dst.exists() or dst.is_symlink(): continue
             dst.parent.mkdir(parents=True, exist_ok=True)
             dst.symlink_to(os.path.relpath(src, dst.parent), target_is_directory=True); made.append(dst)
@@ -333,16 +440,18 @@ def slurm_line(study: Study, partitions=slurm_partitions) -> str:
 
 # %% ../nbs/11_study.ipynb #1917e17b
 def train_study(study: Study, out_dir, log=print) -> dict:
-    "Train (or submit) every missing condition, baselines first; returns each experiment's `SweepResult` (those reached)."
-    out_dir, sweeps, started = Path(out_dir), study_sweeps(study), {}
+    "Train (or submit) every missing condition, baselines first, each in the experiment that owns it; returns each experiment's `SweepResult` (those reached)."
+    out_dir, sweeps, started, owners = Path(out_dir), study_sweeps(study), {}, condition_owners(study)
     base = dataclasses.replace(study.base, cache_dir=str(run_cache_dir(out_dir, study.base.cache_dir)))   # one cache for all
     for i, (name, sw) in enumerate(sweeps.items()):
+        if i >= 1: link_baselines(study, out_dir)
         if i == 1:
-            link_baselines(study, out_dir)
             done = [(runs_dir(out_dir/name)/run_name(c)/'summary.json').exists() for c in conditions(sw, runs_dir(out_dir/name))[:len(sw.seeds)]]
             if not all(done):
                 log(f"baselines not finished yet: run hba-study again once they are, to start the other experiments"); break
-        res = run_sweep(dataclasses.replace(sw, base=base), out_dir/name, **_sweep_kw(study))
+        sw = dataclasses.replace(sw, base=base)
+        own = [c for c in conditions(sw, runs_dir(out_dir/name)) if owners[run_name(c)] == name]
+        res = run_sweep(sw, out_dir/name, only=own, **_sweep_kw(study))
         started[name] = res
         log(f"{name}: {res.report().splitlines()[0]}")
         if not res.ok: raise RuntimeError(f"experiment {name}: {res.report()}")
@@ -412,15 +521,54 @@ def draw_study(study: Study, out_dir, formats=('png',)) -> dict[str, list[Path]]
     if study.published: paths.update({f'published/{k}': v for k, v in published_figures(fig_dir/'published', formats=formats).items()})
     return paths
 
+# %% ../nbs/11_study.ipynb #f431c963
+def study_status(study: Study, out_dir) -> pd.DataFrame:
+    "Where each condition stands (once, in the experiment that trains it): experiment, run name, state, error line."
+    out_dir, owners, queue, rows = Path(out_dir), condition_owners(study), _once(slurm_queue), []
+    for name, sw in study_sweeps(study).items():
+        for c in conditions(sw, runs_dir(out_dir/name)):
+            if owners[run_name(c)] != name: continue
+            state, err = condition_state(c, out_dir/name, queue=queue)
+            rows.append(dict(experiment=name, run_name=run_name(c), state=state, error=err))
+    return pd.DataFrame(rows, columns=['experiment', 'run_name', 'state', 'error'])
+
+# %% ../nbs/11_study.ipynb #5095d544
+STUDY_STATES = ('done', 'running', 'queued', 'pending', 'failed', 'blocked', 'broken')   # 'interrupted' counts as failed
+
+# %% ../nbs/11_study.ipynb #830b0e58
+def status_summary(table: pd.DataFrame) -> str:
+    "One line per experiment: its conditions, and how many are done, running, queued, pending, failed, blocked, broken."
+    lines = []
+    for name, g in table.groupby('experiment', sort=False):
+        n = g.state.replace({'interrupted': 'failed'}).value_counts()
+        lines.append(f"  {name:<20} {len(g):5d} conditions: " + ', '.join(f"{int(n.get(s, 0))} {s}" for s in STUDY_STATES))
+    return '\n'.join(lines)
+
+# %% ../nbs/11_study.ipynb #5762eb28
+def check_broken(table: pd.DataFrame, out_dir):
+    "Stop (one line) when a finished run of the study lost or changed its metrics: name each and how to move it aside."
+    b = table[table.state == 'broken']
+    if not len(b): return
+    out_dir = Path(out_dir); paths = [runs_dir(out_dir/e)/n for e, n in zip(b.experiment, b.run_name)]
+    raise RuntimeError(f"{len(b)} finished run(s) lost or changed their metrics and cannot be used: {'; '.join(b.error)}. "
+                       f"Move {'it' if len(b) == 1 else 'each'} out of the study folder, e.g. mkdir -p {out_dir}.aside && mv "
+                       f"{' '.join(str(p) for p in paths)} {out_dir}.aside/, and run hba-study again: it retrains {'it' if len(b) == 1 else 'them'}")
+
 # %% ../nbs/11_study.ipynb #296c4d1a
 def run_study(study: Study, out_dir, log=print, figures: bool = True) -> dict:
     "Train what is missing, score every run, draw the figures; returns what was started, the scores and the figure files."
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    started = train_study(study, out_dir, log)
+    check_broken(study_status(study, out_dir), out_dir)                 # before anything trains
+    try: started = train_study(study, out_dir, log)
+    except RuntimeError: log(status_summary(study_status(study, out_dir))); raise
+    link_baselines(study, out_dir)                                      # the conditions their owners finished just now
+    status = study_status(study, out_dir); log(status_summary(status))
     n = sum(len(v) for v in started.values())
     log(f"trained or submitted {n} condition(s)" if n else "nothing to train: every condition is done")
-    complete = len(started) == len(study_sweeps(study)) and all(len(r.done) == len(r.states) for r in started.values())
-    if not complete: log("not every condition is done yet: scores and figures follow when they are"); return dict(started=started, scores=None, figures={})
+    if len(bad := status[status.state.isin(['failed', 'interrupted', 'blocked'])]):
+        raise RuntimeError(f"{len(bad)} condition(s) failed: " + '; '.join(f"{r}: {e}" for r, e in zip(bad.run_name, bad.error)))
+    if not (status.state == 'done').all():
+        log("not every condition is done yet: scores and figures follow when they are"); return dict(started=started, scores=None, figures={})
     scores = score_study(study, out_dir)
     figs = draw_study(study, out_dir) if figures else {}
     for k, v in figs.items(): log(f"figure {k}: {', '.join(str(p) for p in v)}")

@@ -256,6 +256,8 @@ def open_run_dir(cfg: RunConfig) -> tuple[Path, bool]:
 # %% ../nbs/05_train.ipynb #6bb2750f
 def fisher_probe(cfg: RunConfig, net: nn.Module, data, device):
     "A function of no arguments giving the `fisher_*` columns of `net` now, on `cfg`'s probe set of `data.train` (06d_fisher)."
+    if cfg.fisher_probe_size > (n := len(data.train)):
+        raise ValueError(f"config field `fisher_probe_size`: {cfg.fisher_probe_size} is more than the {n} training images: give at most {n}")
     states = rng_states()                # reading items may draw (a training transform's augmentation): leave training's RNG alone
     inputs, targets = probe_batch(data.train, probe_indices(len(data.train), cfg.fisher_probe_size, cfg.fisher_seed), device)
     set_rng_states(states)
@@ -407,6 +409,9 @@ def run_epoch(cfg: RunConfig, parts: RunParts, epoch: int, early: dict, device, 
     with _autocast(cfg, device):
         train_loss = train_epoch(parts.net, epoch_loader(parts, epoch), parts.optimizer, parts.perturbation, epoch, device,
                                  criterion=parts.criterion, scheduler=parts.scheduler, progress=progress, scaler=parts.scaler)
+    if not math.isfinite(train_loss) or not all(torch.isfinite(p).all() for p in parts.model.parameters() if p.requires_grad):
+        raise ValueError(f"epoch {epoch}: training diverged (training loss {train_loss:.4g}, weights not finite): "
+                         f"lower the learning rate `lr` ({cfg.lr:g})")
     with _autocast(cfg, device, measuring=True):
         m = measure_run(parts, device, cfg.batch_size)
     perturbed = parts.window.is_active(epoch) and cfg.perturb_type != 'none'
