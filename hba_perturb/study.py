@@ -33,9 +33,10 @@ from .figures import (plot_baseline_trajectories, plot_single_epoch_deltas, plot
 # %% auto #0
 __all__ = ['STUDY_FIGURES', 'PER_TYPE_FIGURES', 'NEURAL_FIGURES', 'STUDY_KEYS', 'NEURAL_READERS', 'NEURAL_KEYS', 'CONFIGS_DIR',
            'DEMO_STUDY', 'BASELINES', 'N_IMAGES', 'Experiment', 'Study', 'study_from_dict', 'load_study', 'demo_study',
-           'study_sweeps', 'adapter_params', 'checkpoint_bytes', 'plan', 'plan_summary', 'bench_seconds_per_epoch',
-           'link_baselines', 'train_study', 'neural_inputs', 'score_study', 'draw_study', 'run_study', 'study_main',
-           'cli_study', 'place', 'data_main', 'cli_data', 'synthetic_things_tree']
+           'study_sweeps', 'adapter_params', 'checkpoint_bytes', 'plan', 'plan_summary', 'epoch_flops',
+           'startup_seconds', 'bench_seconds_per_epoch', 'link_baselines', 'train_study', 'neural_inputs',
+           'score_study', 'draw_study', 'run_study', 'study_main', 'cli_study', 'place', 'data_main', 'cli_data',
+           'synthetic_things_tree']
 
 # %% ../nbs/11_study.ipynb #c67cbb04
 @dataclass
@@ -98,10 +99,11 @@ class Study:
     expected_epochs: Optional[int] = None           # where a baseline stops early (None: `epochs`)
     published: bool = False                         # also draw the published figures (hba-figures) beside ours
     neural: dict = field(default_factory=dict)      # the neural data set of the 'neural' evaluation (see `neural_inputs`)
+    conditions_per_job: int = 8                     # conditions one job trains in one process (08_sweeps' `job_packs`)
 
 # %% ../nbs/11_study.ipynb #2e8f1377
 STUDY_KEYS = ('name', 'base', 'experiments', 'evaluations', 'figures', 'executor', 'max_parallel', 'papermill', 'slurm',
-              'estimate', 'published', 'neural')
+              'estimate', 'published', 'neural', 'conditions_per_job')
 
 # %% ../nbs/11_study.ipynb #8babb70a
 def _base_config(d, where: Path) -> RunConfig:
@@ -159,11 +161,14 @@ def study_from_dict(d: dict, where='study') -> Study:
     est = d.get('estimate') or {}
     if d.get('executor', 'local') not in ('local', 'inline', 'slurm'):
         raise ValueError(f"{where}: executor must be local, inline or slurm, found {d['executor']!r}")
+    per_job = d.get('conditions_per_job', Study.conditions_per_job)
+    if isinstance(per_job, bool) or not isinstance(per_job, int) or per_job < 1:
+        raise ValueError(f"{where}: conditions_per_job must be a whole number >= 1, found {per_job!r}")
     return Study(str(d.get('name', where.stem)), _base_config(d.get('base') or {}, where), tuple(exps),
                  tuple(d.get('evaluations', ('behavioral', 'spose'))), _check_figures(d.get('figures') or {}, dict.fromkeys(names), where),
                  d.get('executor', 'local'), int(d.get('max_parallel', 2)), bool(d.get('papermill', False)), dict(d.get('slurm') or {}),
                  est.get('seconds_per_epoch'), est.get('expected_epochs'), bool(d.get('published', False)),
-                 _check_neural(d.get('neural') or {}, tuple(d.get('evaluations', ())), where))
+                 _check_neural(d.get('neural') or {}, tuple(d.get('evaluations', ())), where), conditions_per_job=per_job)
 
 # %% ../nbs/11_study.ipynb #38b47bc7
 def load_study(path) -> Study:
@@ -237,31 +242,74 @@ def _run_epochs(c: RunConfig, stop: int) -> int:
 
 # %% ../nbs/11_study.ipynb #752a3f14
 def plan(study: Study, out_dir, seconds_per_epoch: Optional[float] = None) -> pd.DataFrame:
-    "Every condition of the study (a baseline once), with the epochs it trains, GPU-hours and disk (GB)."
+    "Every condition of the study (a baseline once), with the epochs it trains, its job, GPU-hours and disk (GB)."
+    from hba_perturb.sweeps import job_packs
     sec = seconds_per_epoch or study.seconds_per_epoch
     stop = min(study.base.epochs, study.expected_epochs or study.base.epochs)
-    rows, seen = [], set()
+    rows, jobs = [], 0
     for name, sw in study_sweeps(study).items():
-        for c in conditions(sw, runs_dir(Path(out_dir)/name)):
-            if c.perturb_type == 'none' and name != next(iter(study_sweeps(study))): continue    # trained once
+        cfgs = [c for c in conditions(sw, runs_dir(Path(out_dir)/name))
+                if c.perturb_type != 'none' or name == next(iter(study_sweeps(study)))]     # a baseline: trained once
+        job = {run_name(c): jobs + k for k, pack in enumerate(job_packs(cfgs, study.conditions_per_job)) for c in pack}
+        jobs += len(set(job.values()))
+        for c in cfgs:
             n = _run_epochs(c, stop)
             rows.append(dict(experiment=name, run_name=run_name(c), type=c.perturb_type, start=c.perturb_epoch, length=c.perturb_length,
-                             seed=c.random_seed, epochs=n, gpu_hours=np.nan if sec is None else n * sec / 3600,
+                             seed=c.random_seed, epochs=n, job=job[run_name(c)], gpu_hours=np.nan if sec is None else n * sec / 3600,
                              disk_gb=n * checkpoint_bytes(c) / 1e9))
     return pd.DataFrame(rows)
 
 # %% ../nbs/11_study.ipynb #b4464ca8
-def plan_summary(study: Study, table: pd.DataFrame) -> str:
-    "The plan in a few lines: conditions, epochs, GPU-hours and disk per experiment, and the shared prefix cache."
-    g = table.groupby('experiment', sort=False).agg(conditions=('run_name', 'size'), epochs=('epochs', 'sum'),
+def plan_summary(study: Study, table: pd.DataFrame, startup_s: Optional[float] = None, assumed: bool = False) -> str:
+    "The plan in a few lines: conditions, jobs, epochs, GPU-hours and disk per experiment, and the shared prefix cache."
+    g = table.groupby('experiment', sort=False).agg(conditions=('run_name', 'size'), jobs=('job', 'nunique'), epochs=('epochs', 'sum'),
                                                     gpu_hours=('gpu_hours', 'sum'), disk_gb=('disk_gb', 'sum'))
-    cache = cache_size_estimate(study.base, N_IMAGES.get(study.base.dataset_type, 1854)) / 1e9 if study.base.forward == 'fast' else 0
-    lines = [f"study {study.name}: {len(table)} conditions, {table.epochs.sum()} epochs"] + [
-        f"  {n:<20} {int(r.conditions):5d} conditions {int(r.epochs):7d} epochs {r.gpu_hours:9.3g} GPU-h {r.disk_gb:8.3g} GB" for n, r in g.iterrows()]
+    n_img = N_IMAGES.get(study.base.dataset_type, 1854)
+    cache = cache_size_estimate(study.base, n_img) / 1e9 if study.base.forward == 'fast' else 0
+    jobs = table.job.nunique()
+    lines = [f"study {study.name}: {len(table)} conditions in {jobs} jobs ({study.conditions_per_job} a job at most), {table.epochs.sum()} epochs"] + [
+        f"  {n:<20} {int(r.conditions):5d} conditions {int(r.jobs):4d} jobs {int(r.epochs):7d} epochs {r.gpu_hours:9.3g} GPU-h {r.disk_gb:8.3g} GB"
+        for n, r in g.iterrows()]
     gh = table.gpu_hours.sum(min_count=1)
-    lines.append(f"  total: {'unknown (no seconds_per_epoch)' if pd.isna(gh) else f'{gh:.4g} GPU-hours'}, "
+    starts = 1 if study.executor == 'inline' else jobs              # inline: every job in this one process
+    start = 0.0 if startup_s is None else starts * startup_s / 3600
+    lines.append(f"  total: {'unknown (no seconds_per_epoch)' if pd.isna(gh) else f'{gh + start:.4g} GPU-hours'}, "
                  f"{table.disk_gb.sum() + cache:.3g} GB disk (checkpoints {table.disk_gb.sum():.3g} GB + prefix cache {cache:.3g} GB)")
+    if startup_s is not None:
+        lines.append(f"  start-up: {startup_s:.1f} s a job (measured here: a new process importing the training code), "
+                     f"{starts} {'process' if study.executor == 'inline' else 'jobs'} = {start:.3g} h, included above")
+    if assumed or pd.isna(gh):
+        f = epoch_flops(study.base, n_img)
+        lines.append(f"  compute: {f / 1e12:.3g} TFLOP an epoch from the model's shapes ({study.base.backbone}, {n_img} images; "
+                     f"forward + backward of the trained blocks), {table.epochs.sum() * f / 1e15:.3g} PFLOP in all: "
+                     f"divide by your device's sustained FLOP/s" + (" (the seconds per epoch above are assumed)" if assumed else ''))
     return '\n'.join(lines)
+
+# %% ../nbs/11_study.ipynb #f63e2ec9
+def _block_flops(width: int, tokens: int) -> float:
+    "Forward FLOPs of one transformer block of `width` over `tokens` tokens (2 a multiply-add)."
+    return 2 * tokens * 12 * width**2 + 4 * tokens**2 * width
+
+# %% ../nbs/11_study.ipynb #d60e6416
+def epoch_flops(cfg: RunConfig, n_images: int = 1854) -> float:
+    "FLOPs of one epoch (training + evaluation) of a CLIP-HBA run with `cfg`, from the model's shapes (see the text)."
+    mc = TINY_CFG if cfg.backbone == 'tiny' else open_clip.get_model_config(cfg.backbone.replace('/', '-'))
+    if not mc: raise ValueError(f"`backbone` {cfg.backbone!r}: not an open_clip model name")
+    v, t = mc['vision_cfg'], mc['text_cfg']
+    fast = cfg.forward == 'fast'
+    vis = _block_flops(v['width'], (cfg.image_size // v['patch_size'])**2 + 1) * (cfg.vision_layers if fast else v['layers'])
+    txt = _block_flops(t['width'], t.get('context_length', 77)) * 66 * (cfg.transformer_layers if fast else t['layers'])
+    n_train = round(cfg.train_portion * (n_images - 48)); n_eval = n_images - n_train
+    steps, eval_batches = -(-n_train // cfg.batch_size), -(-n_eval // cfg.batch_size)
+    return 3 * (n_train * vis + steps * txt) + n_eval * vis + eval_batches * txt
+
+# %% ../nbs/11_study.ipynb #2f4986bd
+def startup_seconds(python: str = sys.executable, module: str = 'hba_perturb.train') -> float:
+    "Seconds a new process takes to import the training code: the start-up each job of a study pays once."
+    import subprocess, time
+    t0 = time.perf_counter()
+    subprocess.run([python, '-c', f'import {module}'], check=True, capture_output=True)
+    return time.perf_counter() - t0
 
 # %% ../nbs/11_study.ipynb #faf7e5ff
 def bench_seconds_per_epoch(bench_csv, size: Optional[str] = None, n_images: int = 1854) -> float:
@@ -288,7 +336,7 @@ def link_baselines(study: Study, out_dir) -> list[Path]:
 # %% ../nbs/11_study.ipynb #ed8aeaac
 def _sweep_kw(study: Study) -> dict:
     return dict(executor=study.executor, max_parallel=study.max_parallel, use_papermill=study.papermill,
-                slurm=study.slurm or None, show=False)
+                slurm=study.slurm or None, show=False, conditions_per_job=study.conditions_per_job)
 
 # %% ../nbs/11_study.ipynb #1917e17b
 def train_study(study: Study, out_dir, log=print) -> dict:
@@ -392,14 +440,18 @@ def study_main(argv: Optional[Sequence[str]] = None) -> dict:
     ap.add_argument('--out', help='study folder (default: studies/<name>)'); ap.add_argument('--dry-run', action='store_true', help='print the plan only')
     ap.add_argument('--bench', help='hba-bench CSV: seconds per epoch from its fast-path row'); ap.add_argument('--bench-size', default=None)
     ap.add_argument('--executor', choices=['local', 'inline', 'slurm']); ap.add_argument('--debug', action='store_true')
+    ap.add_argument('--conditions-per-job', type=int, default=None, help="conditions a job trains in one process (default: the study file's)")
     a = ap.parse_args(sys.argv[1:] if argv is None else list(argv))
     if bool(a.study) == a.demo: ap.error('give a study file or --demo')
     study = demo_study() if a.demo else load_study(a.study)
     if a.executor: study = dataclasses.replace(study, executor=a.executor)
+    if a.conditions_per_job is not None:
+        if a.conditions_per_job < 1: ap.error(f"--conditions-per-job must be >= 1, got {a.conditions_per_job}")
+        study = dataclasses.replace(study, conditions_per_job=a.conditions_per_job)
     out = Path(a.out or Path('studies')/study.name)
     sec = bench_seconds_per_epoch(a.bench, a.bench_size, N_IMAGES.get(study.base.dataset_type, 1854)) if a.bench else None
     table = plan(study, out, sec)
-    print(plan_summary(study, table), flush=True)
+    print(plan_summary(study, table, startup_seconds() if a.dry_run else None, assumed=sec is None), flush=True)
     if a.dry_run: return dict(plan=table)
     out.mkdir(parents=True, exist_ok=True); atomic_write_text(out/'plan.csv', table.to_csv(index=False))
     return dict(plan=table, **run_study(study, out))
