@@ -71,7 +71,7 @@ def _sync(device):
     if device.type == 'cuda': torch.cuda.synchronize(device)
 
 # %% ../nbs/09_bench.ipynb #38c81e01
-def bench_fisher(net, train, device, probe_size: int = 64, n_samples: int = 1) -> float:
+def bench_fisher(net, train, device, probe_size: int = 32, n_samples: int = 1) -> float:
     "Seconds of one Fisher-information measurement (06d_fisher) on a probe set of `train`, as a run with `fisher: true` takes it."
     probe = probe_batch(train, probe_indices(len(train), probe_size, 0), device)[0]
     fisher_trace(net, probe[:2], n_samples=n_samples)             # warm-up
