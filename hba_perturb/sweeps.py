@@ -239,11 +239,11 @@ def run_conditions(cfgs: Sequence, sweep_dir, use_papermill: bool = False, nb_pa
 
 # %% ../nbs/08_sweeps.ipynb #5c3a0de6
 def job_packs(cfgs: Sequence[RunConfig], per_job: int = 1) -> list[list[RunConfig]]:
-    "`cfgs` in jobs of at most `per_job` conditions, in order: the baselines together, each baseline's branches together."
+    "`cfgs` in jobs, in order: each baseline alone, each baseline's branches together, at most `per_job` a job."
     if isinstance(per_job, bool) or not isinstance(per_job, int) or per_job < 1:
         raise ValueError(f"conditions_per_job: expected a whole number >= 1, got {per_job!r}")
     groups = {}
-    for c in cfgs: groups.setdefault(run_name(b) if (b := _baseline_of(c)) else None, []).append(c)
+    for c in cfgs: groups.setdefault(run_name(b) if (b := _baseline_of(c)) else ('', run_name(c)), []).append(c)   # a baseline: alone
     return [g[i:i + per_job] for g in groups.values() for i in range(0, len(g), per_job)]
 
 # %% ../nbs/08_sweeps.ipynb #c7855bc4
