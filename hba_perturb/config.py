@@ -159,7 +159,7 @@ FISHER_KINDS = ('model', 'empirical')   # y drawn from the model's own predictiv
 class FisherFields:
     "The Fisher information recorded every epoch (06d_fisher): off by default; a measurement, not part of the run's identity."
     fisher: bool = False                 # record the trace of the Fisher information every epoch (metrics.csv columns fisher_*)
-    fisher_probe_size: int = 64          # training images of the fixed, seeded probe set
+    fisher_probe_size: int = 32          # training images of the fixed, seeded probe set (06d_fisher: why 32)
     fisher_samples: int = 1              # draws of y per probe image; 0: the exact expectation (all outputs / classes)
     fisher_seed: int = 0                 # seed of the probe set and of the draws (the same draws every epoch)
     fisher_kind: str = 'model'           # 'model' (y ~ the model's predictive distribution) or 'empirical' (observed targets)

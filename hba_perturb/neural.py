@@ -648,44 +648,144 @@ def _per_draw_ranks(w, vals):
     end = W.cumsum(1)
     return torch.empty_like(w).scatter_(1, order, (end - (W - 1) / 2).gather(1, gid))
 
+# %% ../nbs/06c_neural.ipynb #35c6b1a2
+def _rank_pass(C, n, order, ends, Wt, a2, out, model):
+    "One pass over a vector's pairs in ascending order for a batch of draws (`C` [n, B] counts): see the text above."
+    # order: pairs as i * n + j in ascending order of the vector; ends: last position of each tie group (empty: no
+    # ties). model=True: writes a2[q, b] = w * d and out[1] = sum w d^2; model=False: out[0] = sum a2 * d, out[1] =
+    # sum w d^2, with d = 2 x (average rank - mean rank) under the draw's weights w = C[i] * C[j].
+    P, B = order.shape[0], C.shape[1]
+    G = ends.shape[0] if ends.shape[0] else P
+    z = Wt[0] - Wt[0]                                   # a zero of the arrays' type (int64: exact; or float64)
+    cum, Wg, S, d = np.full(B, z), np.full(B, z), np.full(B, z), np.full(B, z)
+    start = 0
+    for g in range(G):
+        end = ends[g] if ends.shape[0] else g
+        if end == start:                                # one pair: its copies are the tie group
+            f = order[start]; i = f // n; j = f - i * n
+            q = i * (2 * n - i - 1) // 2 + j - i - 1    # (i, j)'s position in the upper triangle
+            for b in range(B):
+                w = C[i, b] * C[j, b]
+                db = 2 * cum[b] + w - Wt[b]
+                if model: a2[q, b] = w * db
+                else: out[0, b] += a2[q, b] * db
+                out[1, b] += w * db * db
+                cum[b] += w
+        else:                                           # tied pairs: the group's weight first, then its shared rank
+            for b in range(B): Wg[b] = z; S[b] = z
+            for p in range(start, end + 1):
+                f = order[p]; i = f // n; j = f - i * n
+                q = i * (2 * n - i - 1) // 2 + j - i - 1
+                for b in range(B):
+                    Wg[b] += C[i, b] * C[j, b]
+                    if not model: S[b] += a2[q, b]
+            for b in range(B):
+                d[b] = 2 * cum[b] + Wg[b] - Wt[b]
+                out[1, b] += Wg[b] * d[b] * d[b]
+                if not model: out[0, b] += S[b] * d[b]
+                cum[b] += Wg[b]
+            if model:
+                for p in range(start, end + 1):
+                    f = order[p]; i = f // n; j = f - i * n
+                    q = i * (2 * n - i - 1) // 2 + j - i - 1
+                    for b in range(B): a2[q, b] = C[i, b] * C[j, b] * d[b]
+        start = end + 1
+
+# %% ../nbs/06c_neural.ipynb #5c67c9d4
+_KERNELS: dict = {}                                     # the compiled kernels of this process
+
+def _compiled_rank_pass():
+    "`_rank_pass` compiled by numba (imported here, at first use; numba's cache keeps the machine code between processes)."
+    if 'rank_pass' not in _KERNELS:
+        import numba
+        _KERNELS['rank_pass'] = numba.njit(cache=True)(_rank_pass)
+    return _KERNELS['rank_pass']
+
+# %% ../nbs/06c_neural.ipynb #3923dccf
+def _pair_order(v: np.ndarray, n: int) -> tuple:
+    "(the pairs of triangle `v` in ascending order as i * n + j, the last position of each tie group or empty) for `_rank_pass`."
+    order, _, ends = _ties(v)
+    iu = np.triu_indices(n, 1)
+    f = iu[0][order] * n + iu[1][order]
+    return f.astype(np.int32 if n * n < 2**31 else np.int64), np.zeros(0, np.int64) if ends is None else ends.astype(np.int64)
+
+# %% ../nbs/06c_neural.ipynb #94c323c3
+def _pair_cache(target: BrainTarget, which, v: np.ndarray) -> tuple:
+    "`_pair_order` of a target vector, computed once per target and process."
+    c = target.__dict__.setdefault('_pairs', {})
+    if which not in c: c[which] = _pair_order(v, target.n)
+    return c[which]
+
+# %% ../nbs/06c_neural.ipynb #04cca5d3
+def _fused_model(counts: np.ndarray, n: int, model_pairs: tuple, exact: bool | None = None) -> dict:
+    "The model's side of a batch of draws (`counts` [B, n]) for `_fused_corr`; `exact`: int64 sums (default: when they fit)."
+    C = np.ascontiguousarray(counts.T, dtype=np.int64)
+    B, P, Wt = C.shape[1], n * (n - 1) // 2, (n * n - (C * C).sum(0)) // 2     # Wt: sum over pairs i < j of c_i c_j
+    W = int(Wt.max(initial=0))
+    if exact is None: exact = W**3 < 2**63             # |every partial sum| <= W^3: int64 holds them exactly
+    if exact: a2 = np.empty((P, B), np.int32 if int(C.max(initial=0))**2 * W < 2**31 else np.int64)
+    else: C, Wt, a2 = C.astype(np.float64), Wt.astype(np.float64), np.empty((P, B))
+    out = np.zeros((2, B), C.dtype)
+    _compiled_rank_pass()(C, n, *model_pairs, Wt, a2, out, True)
+    return dict(C=C, Wt=Wt, a2=a2, var=out[1].astype(np.float64), ok=(Wt >= 3) & (out[1] > 0))
+
+# %% ../nbs/06c_neural.ipynb #e8bc445f
+def _fused_corr(fm: dict, n: int, pairs: tuple) -> np.ndarray:
+    "Spearman's rho [B] under each draw's weights of the model (`_fused_model`) with a fixed vector (`_pair_order`)."
+    out = np.zeros((2, len(fm['Wt'])), fm['C'].dtype)
+    _compiled_rank_pass()(fm['C'], n, *pairs, fm['Wt'], fm['a2'], out, False)
+    cov, var = out.astype(np.float64)
+    with np.errstate(invalid='ignore', divide='ignore'): r = cov / np.sqrt(fm['var'] * var)
+    return np.where(var > 0, r, np.nan)
+
 # %% ../nbs/06c_neural.ipynb #cf812d65
 def bootstrap_target(model_rdm_, target: BrainTarget, n_boot: int = 100, seed: int = 0, subjects: bool = False,
-                     subject_draws: bool = True, batch: int | None = None, device='auto') -> np.ndarray:
-    "[n_boot, R, 2] draws of (group-RDM score, mean subject score; NaN without `subject_draws`), in batches of draws in torch."
+                     subject_draws: bool = True, batch: int | None = None, device='auto', engine: str = 'auto') -> np.ndarray:
+    "[n_boot, R, 2] draws of (group-RDM score, mean subject score; NaN without `subject_draws`), in batches of draws."
+    # engine 'auto': Spearman on the CPU with the compiled kernel (`_rank_pass`), else torch; 'torch': torch always
     m = check_rdm(model_rdm_, 'model RDM')
     if len(m) != target.n: raise ValueError(f"model RDM is {m.shape} but the target's RDMs are {target.n} x {target.n}")
     if target.triangles is None: raise ValueError("target: no subject triangles (prepare it with `prepare_target` from the RDMs)")
+    if engine not in ('auto', 'torch'): raise ValueError(f"engine: expected 'auto' or 'torch', got {engine!r}")
     dev, n, P, spear = _torch_device(device), target.n, target.n_pairs, target.method == 'spearman'
-    batch = batch or max(1, 2**23 // P)
+    fused = spear and dev.type == 'cpu' and engine == 'auto'
+    use_torch = not fused or (subjects and max(target.n_subjects) > 1)   # drawn subjects' group RDMs: ranked in torch
+    batch = batch or (min(64, max(1, 2**24 // P)) if fused else max(1, 2**23 // P))
     draws = _draws(n, target.n_subjects, n_boot, seed, subjects)
     mt = upper_tri(m)
-    model_ties = _to(_ties(mt), dev) if spear else None
+    model_ties = _to(_ties(mt), dev) if spear and use_torch else None
+    model_pairs = _pair_order(mt, n) if fused else None
     tris = {roi: torch.as_tensor(target.triangles[roi], device=dev) for roi in target.rois}
     vec_ties = {}
     if spear:
+        order = _pair_cache if fused else (lambda t, k, v: _to(_tie_cache(t, k, v), dev))
         for roi in target.rois:
             tri = target.triangles[roi]
-            vec_ties[roi] = [_to(_tie_cache(target, (roi, k), tri[k]), dev) for k in range(len(tri))] if subject_draws else []
-            if not subjects or len(tri) == 1: vec_ties[roi].append(_to(_tie_cache(target, (roi, 'group'), tri.mean(0)), dev))
+            vec_ties[roi] = [order(target, (roi, k), tri[k]) for k in range(len(tri))] if subject_draws else []
+            if not subjects or len(tri) == 1: vec_ties[roi].append(order(target, (roi, 'group'), tri.mean(0)))
     out = np.full((n_boot, len(target.rois), 2), np.nan)
-    corr = lambda w, a, var_m, v, t: _ranked_corr(w, a, var_m, t, ints) if spear else _weighted_corr(w, a, var_m, v.expand_as(w))
-    flat = torch.as_tensor(np.flatnonzero(np.triu(np.ones((n, n), bool), 1)), device=dev)
+    flat = torch.as_tensor(np.flatnonzero(np.triu(np.ones((n, n), bool), 1)), device=dev) if use_torch else None
     for b0 in range(0, n_boot, batch):
         ds = draws[b0:b0 + batch]
-        c = torch.as_tensor(np.stack([np.bincount(d[0], minlength=n) for d in ds]), device=dev)
-        wi = (c[:, :, None] * c[:, None, :]).flatten(1).index_select(1, flat)
-        w = wi.double()
-        Wt = w.sum(1, keepdim=True)
-        vm = _model_ranks(w, model_ties) if spear else torch.as_tensor(mt, device=dev).expand_as(w)
-        dm = vm - (w * vm).sum(1, keepdim=True) / Wt
-        a = w * dm; var_m = (a * dm).sum(1)
-        ints = _int_parts(wi, vm, Wt) if spear else None
-        ok = ((Wt[:, 0] >= 3) & (var_m > 0)).cpu().numpy()
+        counts = np.stack([np.bincount(d[0], minlength=n) for d in ds])
+        if use_torch:
+            wi = (lambda c: (c[:, :, None] * c[:, None, :]).flatten(1).index_select(1, flat))(torch.as_tensor(counts, device=dev))
+            w = wi.double()
+            Wt = w.sum(1, keepdim=True)
+            vm = _model_ranks(w, model_ties) if spear else torch.as_tensor(mt, device=dev).expand_as(w)
+            dm = vm - (w * vm).sum(1, keepdim=True) / Wt
+            a = w * dm; var_m = (a * dm).sum(1)
+            ints = _int_parts(wi, vm, Wt) if spear and not fused else None
+            ok = ((Wt[:, 0] >= 3) & (var_m > 0)).cpu().numpy()
+        if fused: fm = _fused_model(counts, n, model_pairs); ok = fm['ok']
+        def corr(v, t):                                  # with a fixed vector v (t: its order, for Spearman)
+            if fused: return torch.as_tensor(_fused_corr(fm, n, t))
+            return _ranked_corr(w, a, var_m, t, ints) if spear else _weighted_corr(w, a, var_m, v.expand_as(w))
         for ri, roi in enumerate(target.rois):
             tri, S = tris[roi], target.n_subjects[ri]
             nk = torch.as_tensor(np.stack([np.bincount(d[1][ri], minlength=S) for d in ds]), dtype=torch.float64, device=dev)
             if subject_draws:
-                sub = torch.stack([corr(w, a, var_m, tri[k], vec_ties[roi][k] if spear else None) for k in range(S)], 1)
+                sub = torch.stack([corr(tri[k], vec_ties[roi][k] if spear else None) for k in range(S)], 1)
                 out[b0:b0 + len(ds), ri, 1] = ((nk * sub).sum(1) / S).cpu().numpy()
             if subjects and S > 1:
                 picks = torch.as_tensor(np.stack([d[1][ri] for d in ds]), device=dev)
@@ -694,7 +794,7 @@ def bootstrap_target(model_rdm_, target: BrainTarget, n_boot: int = 100, seed: i
                 vals /= S
                 if spear: vals = _per_draw_ranks(w, vals)
                 g = _weighted_corr(w, a, var_m, vals)
-            else: g = corr(w, a, var_m, tri.mean(0), vec_ties[roi][-1] if spear else None)
+            else: g = corr(tri.mean(0), vec_ties[roi][-1] if spear else None)
             if not subject_draws and S == 1: out[b0:b0 + len(ds), ri, 1] = g.cpu().numpy()   # one subject: the same score
             out[b0:b0 + len(ds), ri, 0] = g.cpu().numpy()
         out[b0:b0 + len(ds)][~ok] = np.nan

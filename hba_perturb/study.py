@@ -35,11 +35,12 @@ from .figures import (plot_baseline_trajectories, plot_single_epoch_deltas, plot
 __all__ = ['STUDY_FIGURES', 'PER_TYPE_FIGURES', 'NEURAL_FIGURES', 'ESTIMATE_KEYS', 'STUDY_KEYS', 'STUDY_TYPES',
            'STUDY_EVALUATIONS', 'PERTURBED_FIGURES', 'ONE_EPOCH_FIGURES', 'NEURAL_READERS', 'NEURAL_KEYS',
            'CONFIGS_DIR', 'DEMO_STUDY', 'BASELINES', 'N_IMAGES', 'STUDY_STATES', 'Experiment', 'Study',
-           'study_from_dict', 'load_study', 'demo_study', 'study_sweeps', 'condition_owners', 'adapter_params',
-           'checkpoint_bytes', 'plan', 'plan_summary', 'bench_seconds_per_epoch', 'link_baselines', 'slurm_parameters',
-           'slurm_partitions', 'slurm_line', 'train_study', 'neural_inputs', 'score_study', 'draw_study',
-           'study_status', 'status_summary', 'check_broken', 'run_study', 'neural_memory_line', 'study_main',
-           'cli_study', 'place', 'place_weights', 'standin_weights', 'data_main', 'cli_data', 'synthetic_things_tree']
+           'missing_neural_files', 'study_from_dict', 'load_study', 'demo_study', 'study_sweeps', 'condition_owners',
+           'adapter_params', 'checkpoint_bytes', 'plan', 'plan_summary', 'epoch_flops', 'startup_seconds',
+           'bench_seconds_per_epoch', 'link_baselines', 'slurm_parameters', 'slurm_partitions', 'slurm_line',
+           'train_study', 'neural_inputs', 'score_study', 'draw_study', 'study_status', 'status_summary',
+           'check_broken', 'run_study', 'neural_memory_line', 'study_main', 'cli_study', 'place', 'place_weights',
+           'standin_weights', 'data_main', 'cli_data', 'synthetic_things_tree']
 
 # %% ../nbs/11_study.ipynb #c67cbb04
 @dataclass
@@ -124,6 +125,7 @@ class Study:
     neural: dict = field(default_factory=dict)      # the neural data set of the 'neural' evaluation (see `neural_inputs`)
     partition: Optional[str] = None                 # Slurm partition (None: the cluster's default); checked against sinfo
     account: Optional[str] = None                   # Slurm account (None: your default account)
+    conditions_per_job: int = 8                     # conditions one job trains in one process (08_sweeps' `job_packs`)
 
 # %% ../nbs/11_study.ipynb #2e8f1377
 ESTIMATE_KEYS = ('seconds_per_epoch', 'expected_epochs')     # written under `estimate:` in a study file
@@ -209,8 +211,15 @@ NEURAL_READERS = ('things_fmri', 'nod', 'rdm_files')
 NEURAL_KEYS = ('dataset', 'reader', 'stimuli', 'img_dir', 'betas_dir', 'support_dir', 'subjects', 'rdm_files', 'metric', 'n_boot',
                'trial_types')
 
+# %% ../nbs/11_study.ipynb #b7e1d2c4
+def missing_neural_files(n: dict) -> list[str]:
+    "The files and folders of a study's `neural:` section that are not there (paths relative to where hba-study runs)."
+    files = {k: n[k] for k in ('stimuli', 'img_dir', 'betas_dir', 'support_dir') if n.get(k)}
+    files |= {f'rdm_files.{r}': p for r, p in (n.get('rdm_files') or {}).items()}
+    return [f"neural.{k} {p}" for k, p in files.items() if not Path(p).exists()]
+
 # %% ../nbs/11_study.ipynb #ae31af24
-def _check_neural(n, evaluations, where) -> dict:
+def _check_neural(n, evaluations, where, check_files=True) -> dict:
     if n and not isinstance(n, dict): raise ValueError(f"{where}: `neural` must be a mapping (reader, stimuli, img_dir, ...)")
     if 'neural' in evaluations and not n: raise ValueError(f"{where}: evaluation 'neural' needs a `neural:` section (reader, stimuli, img_dir, ...)")
     if not n: return {}
@@ -222,8 +231,7 @@ def _check_neural(n, evaluations, where) -> dict:
     for k in ('stimuli', 'img_dir', need):
         if not n.get(k): raise ValueError(f"{where}: neural.{k} must be set")
     if need == 'rdm_files' and not isinstance(n['rdm_files'], dict): raise ValueError(f"{where}: neural.rdm_files must map ROI names to RDM files")
-    files = {k: n[k] for k in ('stimuli', 'img_dir', 'betas_dir', 'support_dir') if n.get(k)} | {f'rdm_files.{r}': p for r, p in (n.get('rdm_files') or {}).items()}
-    if (missing := [f"neural.{k} {p}" for k, p in files.items() if not Path(p).exists()]):   # found now, not after training
+    if check_files and (missing := missing_neural_files(n)):                 # found now, not after training
         raise ValueError(f"{where}: {', '.join(missing)}: not found (paths are relative to where hba-study runs)")
     return dict(n)
 
@@ -248,8 +256,8 @@ def _windows(exps, base: RunConfig, where):
                 if (p := _window_problem(base, s, n)): raise ValueError(f"{where}: experiments[{i}] ({e.name}): window {p}")
 
 # %% ../nbs/11_study.ipynb #22f76fab
-def study_from_dict(d: dict, where='study') -> Study:
-    "A checked `Study` from the fields of a study file, every field read before anything is planned (`where`: the file)."
+def study_from_dict(d: dict, where='study', check_files=True) -> Study:
+    "A checked `Study` from the fields of a study file, every field read before anything is planned (`where`: the file; `check_files`: the neural data files must exist)."
     where = Path(where)
     unknown = set(d) - set(STUDY_KEYS)
     if unknown: raise ValueError(f"{where}: unknown field(s) {sorted(unknown)}; expected some of {', '.join(STUDY_KEYS)}")
@@ -272,17 +280,17 @@ def study_from_dict(d: dict, where='study') -> Study:
         raise ValueError(f"{where}: evaluations {wrong} need class logits: only for `training_mode: scratch` (base is {base.training_mode!r})")
     return Study(name=name, base=base, experiments=exps, evaluations=evals, executor=given.get('executor', 'local'),
                  figures=_check_figures(given.get('figures') or {}, {e.name: e for e in exps}, where, evals),
-                 neural=_check_neural(given.get('neural') or {}, evals, where),
+                 neural=_check_neural(given.get('neural') or {}, evals, where, check_files),
                  **dict(zip(('partition', 'account'), _slurm_fields(d, where))), **kw)
 
 # %% ../nbs/11_study.ipynb #38b47bc7
-def load_study(path) -> Study:
+def load_study(path, check_files=True) -> Study:
     "Read and check the study file `path`."
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"study file {path} does not exist")
     d = yaml.safe_load(path.read_text()) or {}
     if not isinstance(d, dict): raise ValueError(f"{path}: expected a mapping, found {type(d).__name__}")
-    return study_from_dict(d, path)
+    return study_from_dict(d, path, check_files)
 
 # %% ../nbs/11_study.ipynb #40322305
 CONFIGS_DIR = REPO_ROOT/'configs'
@@ -355,36 +363,78 @@ def _run_epochs(c: RunConfig, stop: int) -> int:
 
 # %% ../nbs/11_study.ipynb #752a3f14
 def plan(study: Study, out_dir, seconds_per_epoch: Optional[float] = None) -> pd.DataFrame:
-    "Every condition of the study (each once, in the experiment that trains it), with the epochs it trains, GPU-hours and disk (GB)."
+    "Every condition of the study (each once, in the experiment that trains it), with the epochs it trains, its job, GPU-hours and disk (GB)."
+    from hba_perturb.sweeps import job_packs
     if study.base.training_mode == 'finetune' and study.base.rank > (w := min(_width_of(study.base))):     # before any GPU-hour is spent
         raise ValueError(f"base: config field `rank`: {study.base.rank} is larger than the width ({w}) of the layers DoRA adapts: give rank <= {w}")
     sec = seconds_per_epoch or study.seconds_per_epoch
     stop = min(study.base.epochs, study.expected_epochs or study.base.epochs)
-    rows, owners = [], condition_owners(study)
+    rows, jobs, owners = [], 0, condition_owners(study)
     for name, sw in study_sweeps(study).items():
-        for c in conditions(sw, runs_dir(Path(out_dir)/name)):
-            if owners[run_name(c)] != name: continue                                   # trained once, by its owner
+        cfgs = [c for c in conditions(sw, runs_dir(Path(out_dir)/name)) if owners[run_name(c)] == name]   # trained once, by its owner
+        job = {run_name(c): jobs + k for k, pack in enumerate(job_packs(cfgs, study.conditions_per_job)) for c in pack}
+        jobs += len(set(job.values()))
+        for c in cfgs:
             n = _run_epochs(c, stop)
             rows.append(dict(experiment=name, run_name=run_name(c), type=c.perturb_type, start=c.perturb_epoch, length=c.perturb_length,
-                             seed=c.random_seed, epochs=n, gpu_hours=np.nan if sec is None else n * sec / 3600,
+                             seed=c.random_seed, epochs=n, job=job[run_name(c)], gpu_hours=np.nan if sec is None else n * sec / 3600,
                              disk_gb=n * checkpoint_bytes(c) / 1e9))
     return pd.DataFrame(rows)
 
 # %% ../nbs/11_study.ipynb #b4464ca8
-def plan_summary(study: Study, table: pd.DataFrame) -> str:
-    "The plan in a few lines: conditions, epochs, GPU-hours and disk per experiment, and the shared prefix cache."
-    g = table.groupby('experiment', sort=False).agg(conditions=('run_name', 'size'), epochs=('epochs', 'sum'),
+def plan_summary(study: Study, table: pd.DataFrame, startup_s: Optional[float] = None, assumed: bool = False) -> str:
+    "The plan in a few lines: conditions, jobs, epochs, GPU-hours and disk per experiment, and the shared prefix cache."
+    g = table.groupby('experiment', sort=False).agg(conditions=('run_name', 'size'), jobs=('job', 'nunique'), epochs=('epochs', 'sum'),
                                                     gpu_hours=('gpu_hours', 'sum'), disk_gb=('disk_gb', 'sum'))
-    cache = cache_size_estimate(study.base, N_IMAGES.get(study.base.dataset_type, 1854)) / 1e9 if study.base.forward == 'fast' else 0
-    lines = [f"study {study.name}: {len(table)} conditions, {table.epochs.sum()} epochs"] + [
-        f"  {n:<20} {int(r.conditions):5d} conditions {int(r.epochs):7d} epochs {r.gpu_hours:9.3g} GPU-h {r.disk_gb:8.3g} GB" for n, r in g.iterrows()]
+    n_img = N_IMAGES.get(study.base.dataset_type, 1854)
+    cache = cache_size_estimate(study.base, n_img) / 1e9 if study.base.forward == 'fast' else 0
+    jobs = table.job.nunique()
+    lines = [f"study {study.name}: {len(table)} conditions in {jobs} jobs ({study.conditions_per_job} a job at most), {table.epochs.sum()} epochs"] + [
+        f"  {n:<20} {int(r.conditions):5d} conditions {int(r.jobs):4d} jobs {int(r.epochs):7d} epochs {r.gpu_hours:9.3g} GPU-h {r.disk_gb:8.3g} GB"
+        for n, r in g.iterrows()]
     owners = condition_owners(study)
     shared = sum(owners[run_name(c)] != name for name, sw in study_sweeps(study).items() for c in conditions(sw) if c.perturb_type != 'none')
     if shared: lines.append(f"  {shared} condition(s) declared again by a later experiment: trained once, linked there")
     gh = table.gpu_hours.sum(min_count=1)
-    lines.append(f"  total: {'unknown (no seconds_per_epoch)' if pd.isna(gh) else f'{gh:.4g} GPU-hours'}, "
+    starts = 1 if study.executor == 'inline' else jobs              # inline: every job in this one process
+    start = 0.0 if startup_s is None else starts * startup_s / 3600
+    lines.append(f"  total: {'unknown (no seconds_per_epoch)' if pd.isna(gh) else f'{gh + start:.4g} GPU-hours'}, "
                  f"{table.disk_gb.sum() + cache:.3g} GB disk (checkpoints {table.disk_gb.sum():.3g} GB + prefix cache {cache:.3g} GB)")
+    if startup_s is not None:
+        lines.append(f"  start-up: {startup_s:.1f} s a job (measured here: a new process importing the training code), "
+                     f"{starts} {'process' if study.executor == 'inline' else 'jobs'} = {start:.3g} h, included above")
+    if assumed or pd.isna(gh):
+        f = epoch_flops(study.base, n_img)
+        lines.append(f"  compute: {f / 1e12:.3g} TFLOP an epoch from the model's shapes ({study.base.backbone}, {n_img} images; "
+                     f"forward + backward of the trained blocks), {table.epochs.sum() * f / 1e15:.3g} PFLOP in all: "
+                     f"divide by your device's sustained FLOP/s" + (" (the seconds per epoch above are assumed)" if assumed else ''))
     return '\n'.join(lines)
+
+# %% ../nbs/11_study.ipynb #f63e2ec9
+def _block_flops(width: int, tokens: int) -> float:
+    "Forward FLOPs of one transformer block of `width` over `tokens` tokens (2 a multiply-add)."
+    return 2 * tokens * 12 * width**2 + 4 * tokens**2 * width
+
+# %% ../nbs/11_study.ipynb #d60e6416
+def epoch_flops(cfg: RunConfig, n_images: int = 1854) -> float:
+    "FLOPs of one epoch (training + evaluation) of a CLIP-HBA run with `cfg`, from the model's shapes (see the text)."
+    mc = TINY_CFG if cfg.backbone == 'tiny' else open_clip.get_model_config(cfg.backbone.replace('/', '-'))
+    if not mc: raise ValueError(f"`backbone` {cfg.backbone!r}: not an open_clip model name")
+    v, t = mc['vision_cfg'], mc['text_cfg']
+    fast = cfg.forward == 'fast'
+    vis = _block_flops(v['width'], (cfg.image_size // v['patch_size'])**2 + 1) * (cfg.vision_layers if fast else v['layers'])
+    txt = _block_flops(t['width'], t.get('context_length', 77)) * 66 * (cfg.transformer_layers if fast else t['layers'])
+    n_train = round(cfg.train_portion * (n_images - 48)); n_eval = n_images - n_train
+    steps, eval_batches = -(-n_train // cfg.batch_size), -(-n_eval // cfg.batch_size)
+    return 3 * (n_train * vis + steps * txt) + n_eval * vis + eval_batches * txt
+
+# %% ../nbs/11_study.ipynb #2f4986bd
+def startup_seconds(python: str = sys.executable, module: str = 'hba_perturb.train') -> float:
+    "Seconds a new process takes to import the training code: the start-up each job of a study pays once."
+    import subprocess, time
+    t0 = time.perf_counter()
+    subprocess.run([python, '-c', f'import {module}'], check=True, capture_output=True)
+    return time.perf_counter() - t0
 
 # %% ../nbs/11_study.ipynb #faf7e5ff
 def bench_seconds_per_epoch(bench_csv, size: Optional[str] = None, n_images: int = 1854) -> float:
@@ -418,7 +468,8 @@ def slurm_parameters(study: Study) -> dict:
 # %% ../nbs/11_study.ipynb #ed8aeaac
 def _sweep_kw(study: Study) -> dict:
     return dict(executor=study.executor, max_parallel=study.max_parallel, use_papermill=study.papermill,
-                slurm=slurm_parameters(study) or None, show=False)
+                slurm=slurm_parameters(study) or None, show=False,
+                conditions_per_job=study.conditions_per_job)
 
 # %% ../nbs/11_study.ipynb #0c8f293a
 def slurm_partitions() -> Optional[list[str]]:
@@ -592,16 +643,23 @@ def study_main(argv: Optional[Sequence[str]] = None) -> dict:
     ap.add_argument('--out', help='study folder (default: studies/<name>)'); ap.add_argument('--dry-run', action='store_true', help='print the plan only')
     ap.add_argument('--bench', help='hba-bench CSV: seconds per epoch from its fast-path row'); ap.add_argument('--bench-size', default=None)
     ap.add_argument('--executor', choices=['local', 'inline', 'slurm']); ap.add_argument('--debug', action='store_true')
+    ap.add_argument('--conditions-per-job', type=int, default=None, help="conditions a job trains in one process (default: the study file's)")
     a = ap.parse_args(sys.argv[1:] if argv is None else list(argv))
     if bool(a.study) == a.demo: ap.error('give a study file or --demo')
-    study = demo_study() if a.demo else load_study(a.study)
+    study = demo_study() if a.demo else load_study(a.study, check_files=not a.dry_run)
     if a.executor: study = dataclasses.replace(study, executor=a.executor)
+    if a.conditions_per_job is not None:
+        if a.conditions_per_job < 1: ap.error(f"--conditions-per-job must be >= 1, got {a.conditions_per_job}")
+        study = dataclasses.replace(study, conditions_per_job=a.conditions_per_job)
     out = Path(a.out or Path('studies')/study.name)
     sec = bench_seconds_per_epoch(a.bench, a.bench_size, N_IMAGES.get(study.base.dataset_type, 1854)) if a.bench else None
     table = plan(study, out, sec)
-    print(plan_summary(study, table), flush=True)
+    print(plan_summary(study, table, startup_seconds() if a.dry_run else None, assumed=sec is None), flush=True)
     if study.executor == 'slurm': print(slurm_line(study), flush=True)
     if study.neural.get('reader') == 'things_fmri': print(neural_memory_line(study), flush=True)
+    if a.dry_run and (missing := missing_neural_files(study.neural)):
+        print(f"not found yet: {', '.join(missing)}: the run (without --dry-run) refuses to start until they are there "
+              f"(README: Real data)", flush=True)
     if a.dry_run: return dict(plan=table)
     out.mkdir(parents=True, exist_ok=True); atomic_write_text(out/'plan.csv', table.to_csv(index=False))
     return dict(plan=table, **run_study(study, out))

@@ -29,9 +29,10 @@ __all__ = ['STUDY_LENGTHS', 'STUDY_SEEDS', 'STATUS_COLUMNS', 'STATES', 'RERUN', 
            'ACCURACY_COLUMNS', 'Sweep', 'conditions', 'single_epoch_sweep', 'variable_length_sweep', 'save_sweep',
            'load_sweep', 'status_path', 'job_path', 'runs_dir', 'broken_run', 'run_dirs', 'current_job_id',
            'write_status', 'read_status', 'write_job', 'read_job', 'error_line', 'log_error', 'train_notebook',
-           'run_condition', 'slurm_queue', 'condition_state', 'sweep_status', 'SweepResult', 'run_sweep', 'main', 'cli',
-           'collect', 'evaluate_sweep', 'neural_table', 'plot_sweep', 'fisher_epochs', 'plot_fisher_sweep',
-           'perturbation_effect_sweep', 'sweep_epochs', 'perturbation_effects', 'WRITEUP_STARTS', 'HEATMAP_STARTS']
+           'run_condition', 'run_conditions', 'job_packs', 'slurm_queue', 'condition_state', 'sweep_status',
+           'SweepResult', 'run_sweep', 'main', 'cli', 'collect', 'evaluate_sweep', 'neural_table', 'plot_sweep',
+           'fisher_epochs', 'plot_fisher_sweep', 'perturbation_effect_sweep', 'sweep_epochs', 'perturbation_effects',
+           'WRITEUP_STARTS', 'HEATMAP_STARTS']
 
 # %% ../nbs/08_sweeps.ipynb #44749679
 @dataclass
@@ -228,6 +229,23 @@ def run_condition(cfg: RunConfig | dict, sweep_dir, use_papermill: bool = False,
         return dict(run_name=name, state='locked', error=str(e), host=socket.gethostname(), pid=os.getpid(),
                     job_id=current_job_id())
 
+# %% ../nbs/08_sweeps.ipynb #da982a36
+def run_conditions(cfgs: Sequence, sweep_dir, use_papermill: bool = False, nb_path=None, kernel_name=None,
+                   nb_parameters: Optional[dict] = None) -> list[dict]:
+    "`run_condition` of each of `cfgs` in turn, in this process, the builds shared (`shared_builds`); their final statuses."
+    from hba_perturb.train import shared_builds
+    with shared_builds():
+        return [run_condition(c, sweep_dir, use_papermill, nb_path, kernel_name, nb_parameters) for c in cfgs]
+
+# %% ../nbs/08_sweeps.ipynb #5c3a0de6
+def job_packs(cfgs: Sequence[RunConfig], per_job: int = 1) -> list[list[RunConfig]]:
+    "`cfgs` in jobs, in order: each baseline alone, each baseline's branches together, at most `per_job` a job."
+    if isinstance(per_job, bool) or not isinstance(per_job, int) or per_job < 1:
+        raise ValueError(f"conditions_per_job: expected a whole number >= 1, got {per_job!r}")
+    groups = {}
+    for c in cfgs: groups.setdefault(run_name(b) if (b := _baseline_of(c)) else ('', run_name(c)), []).append(c)   # a baseline: alone
+    return [g[i:i + per_job] for g in groups.values() for i in range(0, len(g), per_job)]
+
 # %% ../nbs/08_sweeps.ipynb #c7855bc4
 STATUS_COLUMNS = ['run_name', 'type', 'start', 'length', 'seed', 'state', 'job_id', 'last_epoch', 'error']
 STATES = ('pending', 'queued', 'running', 'done', 'broken', 'failed', 'interrupted', 'blocked')   # broken: finished, metrics lost
@@ -387,27 +405,29 @@ def _own_session(on: bool = True):
     finally: local.subprocess = real
 
 # %% ../nbs/08_sweeps.ipynb #2bcca0e1
-def _submit_array(cfgs, sweep_dir, executor: str, params: dict, job_kw: dict, after: Optional[str] = None) -> list:
-    "Submit `cfgs` as one submitit job array (on Slurm: started after job `after` succeeded); record each job."
+def _submit_array(packs, sweep_dir, executor: str, params: dict, job_kw: dict, after: Optional[str] = None) -> list:
+    "Submit `packs` (lists of conditions, `job_packs`) as one submitit job array, a job per pack (on Slurm: after job `after` succeeded); record each condition's job."
     import submitit
     ex = submitit.AutoExecutor(folder=str(Path(sweep_dir)/'submitit'), cluster=executor)
     if after:
         extra = {**params.get('slurm_additional_parameters', {}), 'dependency': f'afterok:{after}', 'kill_on_invalid_dep': 'yes'}
         params = {**params, 'slurm_additional_parameters': extra}
     ex.update_parameters(**params)
-    n = len(cfgs)
+    n = len(packs)
     with _own_session(executor == 'local'):
-        jobs = ex.map_array(run_condition, [asdict(c) for c in cfgs], [str(sweep_dir)]*n, [job_kw['use_papermill']]*n,
-                            [job_kw['nb_path']]*n, [job_kw['kernel_name']]*n, [job_kw['nb_parameters']]*n)
-    for c, j in zip(cfgs, jobs): write_job(sweep_dir, run_name(c), j.job_id, executor, after)
+        jobs = ex.map_array(run_conditions, [[asdict(c) for c in pack] for pack in packs], [str(sweep_dir)]*n,
+                            [job_kw['use_papermill']]*n, [job_kw['nb_path']]*n, [job_kw['kernel_name']]*n, [job_kw['nb_parameters']]*n)
+    for pack, j in zip(packs, jobs):
+        for c in pack: write_job(sweep_dir, run_name(c), j.job_id, executor, after)
     return jobs
 
 # %% ../nbs/08_sweeps.ipynb #fc91528e
-def _submit_slurm(todo, sweep_dir, params: dict, job_kw: dict, queue) -> list[str]:
-    "The baselines as one array, then per baseline an array of its perturbed runs that waits for the baseline's job."
+def _submit_slurm(todo, sweep_dir, params: dict, job_kw: dict, queue, per_job: int = 1) -> list[str]:
+    "The baselines as one array, then per baseline an array of its perturbed runs that waits for the baseline's job (`per_job` conditions a job)."
     base = [c for c in todo if c.perturb_type == 'none']
-    jobs = _submit_array(base, sweep_dir, 'slurm', params, job_kw) if base else []
-    after = {run_name(c): j.job_id for c, j in zip(base, jobs)}
+    packs = job_packs(base, per_job)
+    jobs = _submit_array(packs, sweep_dir, 'slurm', params, job_kw) if base else []
+    after = {run_name(c): j.job_id for pack, j in zip(packs, jobs) for c in pack}
     groups = {}
     for c in todo:
         if c.perturb_type != 'none': groups.setdefault(run_name(b) if (b := _baseline_of(c)) else None, []).append(c)
@@ -416,7 +436,7 @@ def _submit_slurm(todo, sweep_dir, params: dict, job_kw: dict, queue) -> list[st
         if bname and not dep:                                    # a baseline already queued or running: wait for its job
             s, _, jid = _condition(_baseline_of(cs[0]), sweep_dir, queue=queue)
             dep = jid if s in ('queued', 'running') else None
-        _submit_array(cs, sweep_dir, 'slurm', params, job_kw, after=dep)
+        _submit_array(job_packs(cs, per_job), sweep_dir, 'slurm', params, job_kw, after=dep)
     return [run_name(c) for c in base] + [run_name(c) for cs in groups.values() for c in cs]
 
 # %% ../nbs/08_sweeps.ipynb #2576a580
@@ -452,38 +472,40 @@ def _signal(pids, sig):
 # %% ../nbs/08_sweeps.ipynb #756841c2
 def _stop_local(active: dict, sweep_dir, grace_s: float = 10):
     "Ctrl-C of a local driver: stop its jobs (SIGINT, then SIGKILL) and record them as interrupted."
-    for c, j in active.values():
+    for _, j in active.values():
         runs = _children(j.job_id)                    # the controller's task: it stops itself, the controller then ends quietly
         if runs: _signal(runs, signal.SIGINT)
         else: j.cancel(check=False)
     deadline = time.time() + grace_s
     while time.time() < deadline and not all(j.done() for _, j in active.values()): time.sleep(0.2)
-    for name, (c, j) in active.items():
+    for pack, j in active.values():
         if not j.done() and j._process is not None:
             _signal(_children(j.job_id), signal.SIGKILL); j._process.kill(); j._process.wait()
-        write_status(sweep_dir, name, 'interrupted', job_id=j.job_id,
-                     error=f"interrupted: job {j.job_id} stopped by Ctrl-C of the sweep driver")
+        for c in pack:                                # a packed job's conditions done before the Ctrl-C stay done
+            if read_status(sweep_dir, run_name(c)).get('state') == 'done': continue
+            write_status(sweep_dir, run_name(c), 'interrupted', job_id=j.job_id,
+                         error=f"interrupted: job {j.job_id} stopped by Ctrl-C of the sweep driver")
     print(f"interrupted: stopped {len(active)} job(s): {', '.join(active) or '-'}", flush=True)
 
 # %% ../nbs/08_sweeps.ipynb #51fd275e
 def _run_here(todo, sweep_dir, executor: str, params: dict, job_kw: dict, max_parallel: int, poll_s: float,
-              show: bool, label: str, cfgs) -> list[str]:
-    "Run `todo` on this machine, each perturbed run once its baseline is done, at most `max_parallel` at a time."
+              show: bool, label: str, cfgs, per_job: int = 1) -> list[str]:
+    "Run `todo` on this machine in jobs of `per_job` (`job_packs`), each perturbed run's once its baseline is done, at most `max_parallel` at a time."
     names = {run_name(c) for c in todo}
-    waiting, active, started, t0, last = list(todo), {}, [], time.time(), None
+    waiting, active, started, t0, last = job_packs(todo, per_job), {}, [], time.time(), None
     try:
         while waiting or active:
             n0 = len(waiting)
-            for name in [n for n, (c, j) in active.items() if j.done()]: del active[name]
-            for c in list(waiting):
+            for key in [k for k, (_, j) in active.items() if j.done()]: del active[key]
+            for pack in list(waiting):                 # a pack: baselines, or branches of one baseline
                 if executor != 'inline' and len(active) >= max_parallel: break
-                b = _baseline_of(c); bname = run_name(b) if b else None
+                b = _baseline_of(pack[0]); bname = run_name(b) if b else None
                 bstate = condition_state(b, sweep_dir, queue=None)[0] if b else 'done'
-                if bstate in ('failed', 'interrupted', 'blocked'): waiting.remove(c); continue      # blocked: never launched
+                if bstate in ('failed', 'interrupted', 'blocked'): waiting.remove(pack); continue   # blocked: never launched
                 if bname in names and bstate != 'done': continue                                    # its baseline runs here first
-                waiting.remove(c); started.append(run_name(c))
-                if executor == 'inline': run_condition(c, sweep_dir, **job_kw)
-                else: active[run_name(c)] = (c, _submit_array([c], sweep_dir, 'local', params, job_kw)[0])
+                waiting.remove(pack); started += [run_name(c) for c in pack]
+                if executor == 'inline': run_conditions(pack, sweep_dir, **job_kw)
+                else: active[run_name(pack[0])] = (pack, _submit_array([pack], sweep_dir, 'local', params, job_kw)[0])
             line = f"{label}: {_counts(_states(cfgs, sweep_dir))}"
             if show and line != last: print(f"{line} ({time.time() - t0:.0f} s)", flush=True); last = line
             if active: time.sleep(poll_s)
@@ -496,11 +518,12 @@ def _run_here(todo, sweep_dir, executor: str, params: dict, job_kw: dict, max_pa
 def run_sweep(sweep: Sweep, sweep_dir, executor: str = 'local', max_parallel: int = 2, use_papermill: bool = True,
               slurm: Optional[dict] = None, timeout_min: int = 24*60, nb_path=None, kernel_name=None,
               nb_parameters: Optional[dict] = None, only: Optional[list[RunConfig]] = None, show: bool = True,
-              wait: Optional[bool] = None, poll_s: float = 2.0) -> SweepResult:
-    "Run or submit every condition of `sweep` not done, queued or running; wait unless `wait=False` (Slurm's default)."
+              wait: Optional[bool] = None, poll_s: float = 2.0, conditions_per_job: int = 1) -> SweepResult:
+    "Run or submit every condition of `sweep` not done, queued or running, `conditions_per_job` a job; wait unless `wait=False` (Slurm's default)."
     if executor not in ('inline', 'local', 'slurm'): raise ValueError(f"executor must be 'inline', 'local' or 'slurm', found {executor!r}")
     wait = executor != 'slurm' if wait is None else wait
     if not wait and executor != 'slurm': raise ValueError(f"wait=False needs executor='slurm': {executor!r} jobs run under this driver")
+    job_packs([], conditions_per_job)                                          # a bad number stops here
     sweep_dir = Path(sweep_dir); sweep_dir.mkdir(parents=True, exist_ok=True)
     save_sweep(sweep, sweep_dir/'sweep.yaml')
     if use_papermill: train_notebook(nb_path)                                   # fail early when it is missing
@@ -513,8 +536,9 @@ def run_sweep(sweep: Sweep, sweep_dir, executor: str = 'local', max_parallel: in
     with run_lock(sweep_dir):                      # one driver decides at a time (a local one: while it runs)
         queue = _once(slurm_queue)
         todo = [c for c in cfgs if condition_state(c, sweep_dir, queue=queue)[0] in RERUN]
-        if executor == 'slurm': submitted = _submit_slurm(todo, sweep_dir, params, job_kw, queue) if todo else []
-        else: submitted = _run_here(todo, sweep_dir, executor, params, job_kw, max_parallel, poll_s, show, label, cfgs)
+        if executor == 'slurm': submitted = _submit_slurm(todo, sweep_dir, params, job_kw, queue, conditions_per_job) if todo else []
+        else: submitted = _run_here(todo, sweep_dir, executor, params, job_kw, max_parallel, poll_s, show, label, cfgs,
+                                    conditions_per_job)
     if executor == 'slurm' and show: print(f"{label}: submitted {len(submitted)} condition(s) to Slurm", flush=True)
     if executor == 'slurm' and wait: _wait_slurm(cfgs, sweep_dir, poll_s, show, label)
     res = SweepResult(submitted, _states(cfgs, sweep_dir))

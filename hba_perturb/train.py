@@ -45,10 +45,10 @@ from .fisher import fisher_trace, fisher_columns, probe_indices, probe_batch, FI
 __all__ = ['STUDY_RECIPE_FIELDS', 'IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'AMP_DTYPES', 'PARAMETER_FIELDS', 'make_optimizer',
            'lr_factor', 'make_scheduler', 'identity', 'data_fingerprint', 'check_compatible', 'training_state',
            'restore_state', 'load_state', 'find_baseline', 'ensure_baseline', 'start_point', 'summarize', 'last_epoch',
-           'open_run_dir', 'fisher_probe', 'RunParts', 'build_run', 'on_main', 'measure_run', 'restore_run',
-           'update_early_stopping', 'branch_early_stopping', 'epoch_loader', 'run_epoch', 'save_epoch', 'train_run',
-           'problem_fix', 'check_config', 'parse_overrides', 'main', 'cli_train', 'injected_parameters',
-           'check_injected', 'notebook_config']
+           'open_run_dir', 'fisher_probe', 'RunParts', 'build_key', 'shared_builds', 'build_run', 'on_main',
+           'measure_run', 'restore_run', 'update_early_stopping', 'branch_early_stopping', 'epoch_loader', 'run_epoch',
+           'save_epoch', 'train_run', 'problem_fix', 'check_config', 'parse_overrides', 'main', 'cli_train',
+           'injected_parameters', 'check_injected', 'notebook_config']
 
 # %% ../nbs/05_train.ipynb #ac147982
 def make_optimizer(cfg: RunConfig, model: nn.Module) -> torch.optim.Optimizer:
@@ -302,6 +302,48 @@ def _wrap_ddp(model: nn.Module, device) -> nn.Module:
     "`model` in `DistributedDataParallel` (gradients averaged over the ranks of the job)."
     return DistributedDataParallel(model, device_ids=[device.index] if device.type == 'cuda' else None)
 
+# %% ../nbs/05_train.ipynb #0b0836c4
+_NOT_BUILT_FROM = ('epochs', 'early_stopping_patience', 'early_stopping_rule', 'epochs_after_window', 'baseline', 'wandb_project',
+                   'fisher', 'fisher_probe_size', 'fisher_samples', 'fisher_seed', 'fisher_kind')
+
+def build_key(cfg: RunConfig, device) -> str:
+    "What a fine-tuning run's data, model and prefix cache are built from: its baseline's config (less length and measurement fields) and the device."
+    d = {k: v for k, v in asdict(baseline_config(cfg)).items() if k not in _NOT_BUILT_FROM}
+    return json.dumps(d, sort_keys=True, default=str) + f'|{device}'
+
+# %% ../nbs/05_train.ipynb #fcb33e5f
+_SHARED: dict = dict(on=False, key=None, build=None)   # `shared_builds`: whether on, and the last build kept
+
+@contextlib.contextmanager
+def shared_builds():
+    "Within: `build_run` reuses the last fine-tuning build with the same `build_key`, reset to its fresh state (one build kept)."
+    before = dict(_SHARED)
+    _SHARED.update(on=True, key=None, build=None)
+    try: yield
+    finally: _SHARED.clear(); _SHARED.update(before)
+
+# %% ../nbs/05_train.ipynb #937d3e03
+def _finetune_build(cfg: RunConfig, device, log=None) -> tuple:
+    "(data, model, net, fingerprint) of a fine-tuning run, built, or under `shared_builds` the kept build put back as built."
+    key = build_key(cfg, device) if _SHARED['on'] else None
+    if key is not None and _SHARED['key'] == key:
+        b = _SHARED['build']
+        with torch.no_grad():
+            for p, v in zip(b['params'], b['init']): p.copy_(v); p.grad = None
+        for m, mode in zip(b['modules'], b['modes']): m.training = mode
+        set_rng_states(b['rng'])
+        if log: log("reusing the data, model and prefix cache built for an earlier run in this process")
+        return b['data'], b['model'], b['net'], b['fp']
+    data = build_data(cfg); model = build_model(cfg, data.n_dims).to(device)
+    fp, net = data_fingerprint(data), model
+    if cfg.forward == 'fast': net, data = fast_path(cfg, model, data, log)
+    if key is not None:
+        params, modules = [p for p in model.parameters() if p.requires_grad], list(net.modules()) + list(model.modules())
+        _SHARED.update(key=key, build=dict(data=data, model=model, net=net, fp=fp, rng=rng_states(), params=params,
+                                           init=[p.detach().clone() for p in params], modules=modules,
+                                           modes=[m.training for m in modules]))
+    return data, model, net, fp
+
 # %% ../nbs/05_train.ipynb #d08ea0c9
 def build_run(cfg: RunConfig, device, log=None, info: DistInfo = DistInfo()) -> RunParts:
     "Seed, then build the parts of a run in the order that makes it reproducible."
@@ -313,11 +355,10 @@ def build_run(cfg: RunConfig, device, log=None, info: DistInfo = DistInfo()) -> 
         criterion, tmean, tstd = F.cross_entropy, None, None
         measure = functools.partial(scratch_metrics, features=cfg.scratch_features,
                                     val_processes=info.world_size if cfg.val_loss_reduction == 'process_sum' else None)
+        fp, net = data_fingerprint(data), model
     else:
-        data = build_data(cfg); model = build_model(cfg, data.n_dims).to(device)
+        data, model, net, fp = _finetune_build(cfg, device, log)           # built, or reused under `shared_builds`
         criterion, measure, tmean, tstd = F.mse_loss, epoch_metrics, data.target_mean, data.target_std
-    fp, net = data_fingerprint(data), model
-    if cfg.training_mode == 'finetune' and cfg.forward == 'fast': net, data = fast_path(cfg, model, data, log)
     workers = cfg.num_workers if net is model else 0
     if info.distributed: net = _wrap_ddp(model, device)
     opt = make_optimizer(cfg, model)
