@@ -12,14 +12,16 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 import yaml
-import open_clip
 
 from .config import RunConfig, DEMO_FIELDS, config_from_dict, baseline_config, run_name, atomic_write_text
 from .refconfig import read_config_file
 from .datasets import REGISTRY, REPO_ROOT, fetch, file_sha256
 from .model import TINY_CFG
 from .runs import cache_size_estimate, read_metrics
-from .core import run_cli, CLI_ERRORS, run_cache_dir
+from .core import run_cli, CLI_ERRORS, run_cache_dir, lazy_module
+from typing import TYPE_CHECKING
+if TYPE_CHECKING: import open_clip
+else: open_clip = lazy_module('open_clip')               # only to look up a model's shape when planning
 from .scoring import evaluate_run
 from .sweeps import Sweep, conditions, run_sweep, runs_dir, run_dirs, collect, neural_table
 from .datasets import things_fmri_images, nod_images
