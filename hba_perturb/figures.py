@@ -737,15 +737,11 @@ def published_figures(out_dir=None, *, results=None, vit=None, names=None, forma
 
 # %% ../nbs/07_figures.ipynb #b946362a
 import argparse
+from .parsers import figures_parser
 
 def figures_main(argv: Optional[list[str]] = None) -> dict[str, list[Path]]:
     "Command line: `python -m hba_perturb.figures [--out DIR] [--data DIR] [--only NAME ...] [--formats png pdf]`."
-    ap = argparse.ArgumentParser(prog='hba-figures', description='Draw every figure the published results support.')
-    ap.add_argument('--out', help=f'output folder (default: {FIGURES_DIR})')
-    ap.add_argument('--data', help='folder of the published CSVs (paper_results/ or its parent); default: mirror or download')
-    ap.add_argument('--only', nargs='+', choices=PUBLISHED_FIGURES, metavar='NAME', help='draw only these figures')
-    ap.add_argument('--formats', nargs='+', default=['png', 'pdf'], help='file formats (default: png pdf)')
-    a = ap.parse_args(sys.argv[1:] if argv is None else list(argv))
+    a = figures_parser().parse_args(sys.argv[1:] if argv is None else list(argv))   # 00c_parsers
     try: results, vit = load_paper_results(a.data), load_vit_results(a.data)
     except (OSError, ValueError, KeyError) as e: raise SystemExit(f"hba-figures: {e}") from e
     paths = published_figures(a.out, results=results, vit=vit, names=a.only, formats=tuple(a.formats))

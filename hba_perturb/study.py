@@ -19,6 +19,7 @@ from .datasets import REGISTRY, REPO_ROOT, fetch, file_sha256
 from .model import TINY_CFG
 from .runs import cache_size_estimate, read_metrics
 from .core import run_cli, CLI_ERRORS, run_cache_dir, lazy_module
+from .parsers import study_parser, data_parser
 from typing import TYPE_CHECKING
 if TYPE_CHECKING: import open_clip
 else: open_clip = lazy_module('open_clip')               # only to look up a model's shape when planning
@@ -389,11 +390,7 @@ def run_study(study: Study, out_dir, log=print, figures: bool = True) -> dict:
 # %% ../nbs/11_study.ipynb #94911e92
 def study_main(argv: Optional[Sequence[str]] = None) -> dict:
     "Command line: `hba-study [STUDY.yaml | --demo] --out DIR [--dry-run] [--bench CSV] [--executor E]`."
-    ap = argparse.ArgumentParser(prog='hba-study', description="Plan, run, score and draw a study (the paper's: configs/study_paper.yaml).")
-    ap.add_argument('study', nargs='?', help='study file (YAML)'); ap.add_argument('--demo', action='store_true', help='the CPU demo study')
-    ap.add_argument('--out', help='study folder (default: studies/<name>)'); ap.add_argument('--dry-run', action='store_true', help='print the plan only')
-    ap.add_argument('--bench', help='hba-bench CSV: seconds per epoch from its fast-path row'); ap.add_argument('--bench-size', default=None)
-    ap.add_argument('--executor', choices=['local', 'inline', 'slurm']); ap.add_argument('--debug', action='store_true')
+    ap = study_parser()                                        # 00c_parsers: the parser hba-study checked before torch loaded
     a = ap.parse_args(sys.argv[1:] if argv is None else list(argv))
     if bool(a.study) == a.demo: ap.error('give a study file or --demo')
     study = demo_study() if a.demo else load_study(a.study)
@@ -428,13 +425,7 @@ def place(prefixes: Sequence[str] = ('things',), to='data', **fetch_kw) -> list[
 # %% ../nbs/11_study.ipynb #70c9001f
 def data_main(argv: Optional[Sequence[str]] = None) -> list[Path]:
     "Command line: `hba-data fetch [PREFIX ...] --to DIR` (default prefix: things; `all` for every registered file)."
-    ap = argparse.ArgumentParser(prog='hba-data', description='Place the registered data files where a config expects them.')
-    sub = ap.add_subparsers(dest='cmd', required=True)
-    f = sub.add_parser('fetch', help='download (or take from a mirror), verify, and copy to --to')
-    f.add_argument('prefixes', nargs='*', default=['things'], help="registry prefixes: things, paper_results, or all")
-    f.add_argument('--to', default='data', help='destination folder (default: data)')
-    f.add_argument('--debug', action='store_true')
-    a = ap.parse_args(sys.argv[1:] if argv is None else list(argv))
+    a = data_parser().parse_args(sys.argv[1:] if argv is None else list(argv))   # 00c_parsers
     paths = place([] if a.prefixes == ['all'] else a.prefixes, a.to)
     print(f"{len(paths)} file(s) in {a.to}")
     return paths

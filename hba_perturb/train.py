@@ -40,6 +40,7 @@ from .scratch import (FeatureNet, imagenet_eval_transform, study_perturbation, s
                                  dist_info, init_distributed, process_device, distributed_sampler, all_sum,
                                  broadcast_object, gather_object, barrier)
 from .fisher import fisher_trace, fisher_columns, probe_indices, probe_batch, FISHER_PREFIX
+from .parsers import train_parser
 
 # %% auto #0
 __all__ = ['IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'AMP_DTYPES', 'PARAMETER_FIELDS', 'make_optimizer', 'lr_factor',
@@ -555,12 +556,7 @@ def main(argv: list[str] | None = None) -> Path | None:
     "Command-line entry point: `python -m hba_perturb.train [--config x.yaml] [--demo] [--check] [key=value ...]`."
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ['bench']: raise ValueError("the benchmark moved: python -m hba_perturb.bench ... (or hba-bench ...)")
-    ap = argparse.ArgumentParser(prog='hba-train', description='Train one CLIP-HBA condition.')
-    ap.add_argument('--config', help='YAML config file'); ap.add_argument('--demo', action='store_true', help='start from the CPU demo config')
-    ap.add_argument('--check', action='store_true', help='check the config (files, hashes, images, device, disk) without training')
-    ap.add_argument('--debug', action='store_true', help='show the traceback of an error')
-    ap.add_argument('overrides', nargs='*', help='key=value overrides of config fields')
-    a = ap.parse_args(argv)
+    a = train_parser().parse_args(argv)                      # 00c_parsers: the parser hba-train checked before torch loaded
     ov = parse_overrides(a.overrides)
     file = read_config_file(a.config, log=lambda m: print(m, file=sys.stderr)) if a.config else None   # ours or the reference's
     if a.check:
