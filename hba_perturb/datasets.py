@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Optional, Sequence, TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import scipy                                            # scipy.io loads on first use
 import torch
 from PIL import Image
@@ -20,6 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from tqdm.auto import tqdm
 if TYPE_CHECKING: from torchvision import datasets as tvdatasets, transforms
 else: tvdatasets, transforms = lazy_module('torchvision.datasets'), lazy_module('torchvision.transforms')   # loaded by first use
+if TYPE_CHECKING: import pandas as pd
+else: pd = lazy_module('pandas')                        # loaded by its first use: `import hba_perturb.train` stays near `import torch`
 
 import hba_perturb
 

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Mapping, Sequence, TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import scipy                                            # scipy.io, .stats, .spatial load on first use
 from .core import lazy_module
 if TYPE_CHECKING: import rsatoolbox
 else: rsatoolbox = lazy_module('rsatoolbox')           # (with matplotlib and scikit-learn) loaded by its first use
+if TYPE_CHECKING: import pandas as pd
+else: pd = lazy_module('pandas')                        # loaded by its first use: `import hba_perturb.train` stays near `import torch`
 
 # %% auto #0
 __all__ = ['RDM_METRICS', 'RSA_METHODS', 'NEVER_RECOVERED', 'RECOVERY_RULES', 'as_float64', 'check_rdm', 'model_rdm', 'upper_tri',

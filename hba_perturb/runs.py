@@ -8,7 +8,6 @@ import copy, dataclasses, json
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -20,6 +19,8 @@ from .core import atomic_write, atomic_write_text, file_sha256, run_cache_dir, l
 from typing import TYPE_CHECKING
 if TYPE_CHECKING: import open_clip
 else: open_clip = lazy_module('open_clip')               # loaded when a model is built, not by importing this module
+if TYPE_CHECKING: import pandas as pd
+else: pd = lazy_module('pandas')                        # loaded by its first use: `import hba_perturb.train` stays near `import torch`
 from .datasets import (behavior_data, demo_data, fetch, ImageNetFolder, demo_imagenet, load_test_set,
                                   ThingsImages)
 from .model import build_cliphba, load_prompts, demo_prompts, TINY_CFG

@@ -9,7 +9,6 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -41,6 +40,10 @@ from .scratch import (FeatureNet, imagenet_eval_transform, study_perturbation, s
                                  broadcast_object, gather_object, barrier)
 from .fisher import fisher_trace, fisher_columns, probe_indices, probe_batch, FISHER_PREFIX
 from .parsers import train_parser
+from .core import lazy_module
+from typing import TYPE_CHECKING
+if TYPE_CHECKING: import pandas as pd
+else: pd = lazy_module('pandas')                        # loaded by its first use: `import hba_perturb.train` stays near `import torch`
 
 # %% auto #0
 __all__ = ['IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'AMP_DTYPES', 'PARAMETER_FIELDS', 'make_optimizer', 'lr_factor',
