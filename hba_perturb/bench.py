@@ -24,11 +24,12 @@ from .fisher import fisher_trace, probe_indices, probe_batch
 from .test_utils import SyntheticImages
 from .evaluate import model_rdm, upper_tri
 from .neural import prepare_target, target_scores, bootstrap_target, roi_ceilings, _PREPARED
+from .parsers import bench_args, loader_parser, startup_parser, COMMANDS, BENCH_SIZE_NAMES, NEURAL_CASE_NAMES
 
 # %% auto #0
-__all__ = ['BENCH_SIZES', 'NEURAL_CASES', 'STUDY_SCALE', 'IMAGENET_TRAIN_IMAGES', 'ReferenceStyle', 'bench_fisher', 'bench_one',
-           'bench_neural', 'bench_main', 'cli_bench', 'synthetic_imagenet', 'bench_loader', 'bench_step',
-           'bench_imagenet', 'loader_main']
+__all__ = ['BENCH_SIZES', 'NEURAL_CASES', 'STUDY_SCALE', 'IMAGENET_TRAIN_IMAGES', 'STARTUP_TARGETS', 'ReferenceStyle',
+           'bench_fisher', 'bench_one', 'bench_neural', 'bench_main', 'cli_bench', 'synthetic_imagenet', 'bench_loader',
+           'bench_step', 'bench_imagenet', 'loader_main', 'startup_cases', 'bench_startup', 'startup_main']
 
 # %% ../nbs/09_bench.ipynb #8eb5f10f
 BENCH_SIZES = {
@@ -201,23 +202,11 @@ def bench_neural(case: str = 'NOD', n_boot: int = 100, device: str = 'auto', cac
 # %% ../nbs/09_bench.ipynb #f3dea3ed
 def bench_main(argv: list[str] | None = None) -> pd.DataFrame:
     "`python -m hba_perturb.bench [--sizes demo,mid,vitl] [--csv bench.csv] ...`: time both paths, print ratios."
-    ap = argparse.ArgumentParser(prog='hba-bench', description='Time one epoch (training + evaluation): reference-style vs fast path.')
-    ap.add_argument('--sizes', default=None, help=f"comma-separated, from {list(BENCH_SIZES) + ['neural']} (default: demo,mid, and vitl on a GPU)")
-    ap.add_argument('--neural-cases', default=','.join(NEURAL_CASES), help=f"cases of --sizes neural, from {list(NEURAL_CASES)}")
-    ap.add_argument('--neural-scale', type=float, default=1.0, help='stimuli of the neural cases x this (1: the study)')
-    ap.add_argument('--neural-boot', type=int, default=100, help='bootstrap draws of the neural cases')
-    ap.add_argument('--paths', default='reference,fast'); ap.add_argument('--csv', default='bench.csv')
-    ap.add_argument('--device', default='auto'); ap.add_argument('--precision', default='fp32', choices=['fp32', 'bf16'])
-    ap.add_argument('--tf32', action='store_true'); ap.add_argument('--compile', action='store_true')
-    ap.add_argument('--n-images', type=int, default=None, help='images of the synthetic sizes (default 1854, as the study)')
-    ap.add_argument('--one', nargs=2, metavar=('SIZE', 'PATH'), help=argparse.SUPPRESS)
-    a = ap.parse_args(argv)
+    a = bench_args(argv)                                       # 00c_parsers: an unknown size or case exits 2 there
     opts = dict(device=a.device, precision=a.precision, tf32=a.tf32, compile=a.compile, n_images=a.n_images)
     if a.one:                                                  # worker: one measurement, as JSON on the last line
         print(json.dumps(bench_one(*a.one, **opts))); return None
     sizes = a.sizes.split(',') if a.sizes else ['demo', 'mid'] + (['vitl'] if torch.cuda.is_available() else [])
-    bad = [s for s in sizes if s not in BENCH_SIZES and s != 'neural'] + [c for c in a.neural_cases.split(',') if c not in NEURAL_CASES]
-    if bad: ap.error(f"unknown size or neural case {bad[0]!r}; sizes: {list(BENCH_SIZES) + ['neural']}, cases: {list(NEURAL_CASES)}")
     neural = []
     if 'neural' in sizes:
         for case in a.neural_cases.split(','):
@@ -249,9 +238,12 @@ def bench_main(argv: list[str] | None = None) -> pd.DataFrame:
     return df
 
 # %% ../nbs/09_bench.ipynb #b238d2ef
-def cli_bench():
-    "Console script `hba-bench`."
-    bench_main()
+def cli_bench(argv: list[str] | None = None):
+    "`hba-bench` (the epoch benchmark), `hba-bench loader ...` or `hba-bench startup ...`."
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ['loader']: loader_main(argv[1:])
+    elif argv[:1] == ['startup']: startup_main(argv[1:])
+    else: bench_main(argv)
 
 # %% ../nbs/09_bench.ipynb #114e080c
 from pathlib import Path
@@ -331,14 +323,7 @@ def bench_imagenet(root, workers=(0, 2, 4), batch_size: int = 64, image_size: in
 # %% ../nbs/09_bench.ipynb #b1a24dd2
 def loader_main(argv: list[str] | None = None) -> pd.DataFrame:
     "`python -m hba_perturb.bench loader ...`: the loader with N workers next to the model's step rate."
-    ap = argparse.ArgumentParser(prog='hba-bench loader', description="ImageNet loading (images/s, N workers) next to the model's step rate.")
-    ap.add_argument('--root', help='ImageNet-format folder (train/<class>/*.JPEG); default: a synthetic one in a temporary folder')
-    ap.add_argument('--workers', default='0,2,4'); ap.add_argument('--batch-size', type=int, default=64)
-    ap.add_argument('--image-size', type=int, default=224); ap.add_argument('--max-batches', type=int, default=None)
-    ap.add_argument('--architecture', default='vit_base_patch16_224'); ap.add_argument('--device', default='auto')
-    ap.add_argument('--precision', default='fp32', choices=['fp32', 'bf16', 'fp16']); ap.add_argument('--steps', type=int, default=5)
-    ap.add_argument('--csv', default='loader_bench.csv')
-    a = ap.parse_args(argv)
+    a = loader_parser().parse_args(argv)                       # 00c_parsers
     import tempfile
     root = Path(a.root) if a.root else synthetic_imagenet(Path(tempfile.gettempdir())/'hba_perturb_bench_imagenet')
     df = bench_imagenet(root, [int(w) for w in a.workers.split(',')], a.batch_size, a.image_size, a.max_batches,
@@ -347,6 +332,50 @@ def loader_main(argv: list[str] | None = None) -> pd.DataFrame:
     print(df.to_string(index=False, float_format=lambda v: f'{v:.3g}'))
     return df
 
+# %% ../nbs/09_bench.ipynb #eb6d27a8
+STARTUP_TARGETS = {'--help': 0.25, 'import hba_perturb.train': 1.3}   # at most this many times `import torch`
+
+def startup_cases() -> dict[str, str]:
+    "Python code of each start `hba-bench startup` times: `import torch`, `import hba_perturb.train`, each command's `--help`."
+    cases = {'import torch': 'import torch', 'import hba_perturb.train': 'import hba_perturb.train'}
+    for name, spec in COMMANDS.items():
+        mod, fn = spec.split(':')
+        cases[f'{name} --help'] = f"import sys; sys.argv = [{name!r}, '--help']; from {mod} import {fn}; {fn}()"
+    return cases
+
+# %% ../nbs/09_bench.ipynb #a59d87b4
+def _started(code: str) -> tuple[float, float]:
+    "(wall, CPU) seconds of `python -c code`, which must exit 0."
+    r0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    t1, r1 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    if r.returncode: raise RuntimeError(f"{code!r} exited {r.returncode}:\n{r.stderr[-2000:]}")
+    return t1 - t0, (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
+
+def bench_startup(repeat: int = 3, cases: dict[str, str] | None = None) -> pd.DataFrame:
+    "Fastest wall and CPU time of each start (`startup_cases`) over `repeat` interleaved runs, and its multiple of `import torch`."
+    cases = startup_cases() if cases is None else cases
+    times = {k: [] for k in cases}
+    for _ in range(repeat):
+        for k, code in cases.items(): times[k].append(_started(code))
+    df = pd.DataFrame([dict(what=k, wall_s=min(w for w, _ in v), cpu_s=min(c for _, c in v)) for k, v in times.items()])
+    torch_row = df.set_index('what').loc['import torch']
+    df['wall_over_torch'], df['cpu_over_torch'] = df.wall_s / torch_row.wall_s, df.cpu_s / torch_row.cpu_s
+    df['target'] = [STARTUP_TARGETS['--help'] if w.endswith(' --help') else STARTUP_TARGETS.get(w, np.nan) for w in df.what]
+    df['met'] = [None if np.isnan(t) else bool(r <= t) for r, t in zip(df.wall_over_torch, df.target)]
+    return df
+
+# %% ../nbs/09_bench.ipynb #05d0b561
+def startup_main(argv: list[str] | None = None) -> pd.DataFrame:
+    "`hba-bench startup [--repeat N] [--csv startup_bench.csv]`: the start-up table, the targets met or missed."
+    a = startup_parser().parse_args(argv)
+    df = bench_startup(a.repeat)
+    df.to_csv(a.csv, index=False)
+    print(df.to_string(index=False, float_format=lambda v: f'{v:.3g}'))
+    missed = df[df.met == False]
+    print(f"targets missed: {', '.join(missed.what)}" if len(missed) else "every target met (--help <= 0.25x import torch, import hba_perturb.train <= 1.3x)")
+    return df
+
 # %% ../nbs/09_bench.ipynb #fd0aa4c7
-if __name__ == '__main__' and '__file__' in globals():   # `python -m hba_perturb.bench [loader]`
-    loader_main(sys.argv[2:]) if sys.argv[1:2] == ['loader'] else bench_main()
+if __name__ == '__main__' and '__file__' in globals():   # `python -m hba_perturb.bench [loader | startup]`
+    cli_bench()

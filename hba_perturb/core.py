@@ -4,20 +4,19 @@
 
 # %% ../nbs/00b_core.ipynb #944613c8
 from __future__ import annotations
-import hashlib, json, multiprocessing, os, random, shutil, socket, subprocess, sys, tempfile, time, uuid, warnings
+import hashlib, importlib, json, multiprocessing, os, random, shutil, socket, subprocess, sys, tempfile, time, types, uuid, warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
 import numpy as np
-import torch
-import hba_perturb
+import hba_perturb   # no torch here: a command's `--help` imports this module and must start at once
 
 # %% auto #0
 __all__ = ['REPO_ROOT', 'CLI_ERRORS', 'run_cache_dir', 'atomic_write', 'atomic_dir', 'atomic_write_text', 'checksum_path',
            'write_checked', 'checksum_problem', 'read_checked', 'content_hash', 'file_stamp', 'file_sha256',
-           'seed_everything', 'rng_states', 'set_rng_states', 'nbdev_worker_threads', 'RunLocked', 'lock_holder',
-           'lock_is_stale', 'run_lock', 'cli_message', 'run_cli']
+           'seed_everything', 'rng_states', 'set_rng_states', 'nbdev_worker_threads', 'LazyModule', 'lazy_module',
+           'RunLocked', 'lock_holder', 'lock_is_stale', 'run_lock', 'cli_message', 'run_cli']
 
 # %% ../nbs/00b_core.ipynb #79fea37f
 def _shadowed(pkg) -> Optional[str]:
@@ -133,6 +132,7 @@ def file_sha256(path, chunk=1 << 20) -> str:
 # %% ../nbs/00b_core.ipynb #f5ece71d
 def seed_everything(seed: int, deterministic: bool = True):
     "Seed python, numpy and torch (CPU + CUDA); optionally ask cuDNN/cuBLAS for deterministic kernels."
+    import torch
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
     if torch.cuda.is_available(): torch.cuda.manual_seed_all(seed)
     if deterministic:
@@ -142,6 +142,7 @@ def seed_everything(seed: int, deterministic: bool = True):
 # %% ../nbs/00b_core.ipynb #10666d66
 def rng_states() -> dict:
     "Every global random state (python, numpy, torch CPU, CUDA when present)."
+    import torch
     s = dict(python=random.getstate(), numpy=np.random.get_state(), torch=torch.get_rng_state())
     if torch.cuda.is_available(): s['cuda'] = torch.cuda.get_rng_state_all()
     return s
@@ -149,6 +150,7 @@ def rng_states() -> dict:
 # %% ../nbs/00b_core.ipynb #291a5200
 def set_rng_states(s: dict):
     "Restore states captured by `rng_states`."
+    import torch
     random.setstate(s['python']); np.random.set_state(s['numpy']); torch.set_rng_state(s['torch'])
     if 'cuda' in s and torch.cuda.is_available(): torch.cuda.set_rng_state_all(s['cuda'])
 
@@ -163,7 +165,24 @@ def nbdev_worker_threads(environ=None, process: Optional[str] = None, cpus: Opti
 
 # %% ../nbs/00b_core.ipynb #df73d88b
 if _threads := nbdev_worker_threads():   # when this module is imported: this process, and (OMP_NUM_THREADS) every process it starts
-    os.environ['OMP_NUM_THREADS'] = str(_threads); torch.set_num_threads(_threads)
+    os.environ['OMP_NUM_THREADS'] = str(_threads)                  # torch reads it when imported later
+    if 'torch' in sys.modules: sys.modules['torch'].set_num_threads(_threads)
+
+# %% ../nbs/00b_core.ipynb #929b66a2
+class LazyModule(types.ModuleType):
+    "Stands for module `name`, imported (after `setup()`) the first time one of its attributes is read."
+    def __init__(self, name: str, setup=None):
+        super().__init__(name); self._setup = setup
+    def __getattr__(self, attr: str):
+        mod = sys.modules.get(self.__name__)
+        if mod is None:
+            if self._setup is not None: self._setup(); self._setup = None
+            mod = importlib.import_module(self.__name__)
+        return getattr(mod, attr)
+
+def lazy_module(name: str, setup=None) -> types.ModuleType:
+    "Module `name` imported on first use (a `LazyModule`): `plt = lazy_module('matplotlib.pyplot')`."
+    return LazyModule(name, setup)
 
 # %% ../nbs/00b_core.ipynb #75383bc9
 class RunLocked(RuntimeError):

@@ -7,18 +7,20 @@ from __future__ import annotations
 import csv, os, shutil, tempfile, urllib.error, urllib.parse, urllib.request, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Optional, Sequence, TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-import scipy.io
+import scipy                                            # scipy.io loads on first use
 import torch
 from PIL import Image
-from .core import atomic_write, atomic_dir, REPO_ROOT, file_sha256, _shadowed   # re-exported
+from .core import atomic_write, atomic_dir, REPO_ROOT, file_sha256, _shadowed, lazy_module   # re-exported
 from torch.utils.data import Dataset
 from concurrent.futures import ThreadPoolExecutor
 from tqdm.auto import tqdm
-from torchvision import datasets as tvdatasets, transforms
+if TYPE_CHECKING: from torchvision import datasets as tvdatasets, transforms
+else: tvdatasets, transforms = lazy_module('torchvision.datasets'), lazy_module('torchvision.transforms')   # loaded by first use
+if TYPE_CHECKING: import pandas as pd
+else: pd = lazy_module('pandas')                        # loaded by its first use: `import hba_perturb.train` stays near `import torch`
 
 import hba_perturb
 
@@ -94,7 +96,8 @@ def _mirrors(mirror) -> list[Path]:
 
 # %% ../nbs/03_datasets.ipynb #c6454c19
 import sys
-import pooch
+if TYPE_CHECKING: import pooch
+else: pooch = lazy_module('pooch')                     # loaded by the first download
 
 def _cache_dir(dest) -> Path: return Path(dest or os.environ.get('HBA_PERTURB_CACHE') or Path.home()/'.cache'/'hba_perturb')
 

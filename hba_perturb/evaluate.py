@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Mapping, Sequence, TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-import scipy.io
-import scipy.stats
-from scipy.spatial.distance import pdist, squareform
-import rsatoolbox
+import scipy                                            # scipy.io, .stats, .spatial load on first use
+from .core import lazy_module
+if TYPE_CHECKING: import rsatoolbox
+else: rsatoolbox = lazy_module('rsatoolbox')           # (with matplotlib and scikit-learn) loaded by its first use
+if TYPE_CHECKING: import pandas as pd
+else: pd = lazy_module('pandas')                        # loaded by its first use: `import hba_perturb.train` stays near `import torch`
 
 # %% auto #0
 __all__ = ['RDM_METRICS', 'RSA_METHODS', 'NEVER_RECOVERED', 'RECOVERY_RULES', 'as_float64', 'check_rdm', 'model_rdm', 'upper_tri',
@@ -63,7 +64,7 @@ def model_rdm(features, metric: str = 'pearson') -> np.ndarray:
         r = rsatoolbox.rdm.calc_rdm(ds, method='correlation').get_matrices()[0]
     elif metric in ('cosine', 'euclidean'):
         if metric == 'cosine' and (np.linalg.norm(x, axis=1) == 0).any(): raise ValueError("features: a zero row has no cosine distance")
-        r = squareform(pdist(x, metric), checks=False)
+        r = scipy.spatial.distance.squareform(scipy.spatial.distance.pdist(x, metric), checks=False)
     else: raise ValueError(f"metric: expected one of {RDM_METRICS}, got {metric!r}")
     r = (r + r.T) / 2
     np.fill_diagonal(r, 0.)

@@ -7,11 +7,13 @@ from __future__ import annotations
 import math, os, sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple, Optional
+from typing import NamedTuple, Optional, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import matplotlib
+from .core import lazy_module
+if TYPE_CHECKING: import matplotlib
+else: matplotlib = lazy_module('matplotlib')             # matplotlib, pyplot and seaborn load when a figure is drawn
 
 def _ensure_backend():
     "Use the non-interactive Agg backend for scripts and CI (no display, not inside IPython)."
@@ -30,12 +32,11 @@ __all__ = ['METRIC_LABELS', 'DELTA_LABELS', 'FIGURES_DIR', 'TYPE_LABELS', 'TYPE_
            'figures_main', 'cli_figures']
 
 # %% ../nbs/07_figures.ipynb #79851fcf
-_ensure_backend()
+# the backend is chosen just before pyplot loads: `plt` and `sns` below call `_ensure_backend` first
 
 # %% ../nbs/07_figures.ipynb #0240f268
-import matplotlib.pyplot as plt
-from matplotlib.ticker import MaxNLocator
-import seaborn as sns
+if TYPE_CHECKING: import matplotlib.pyplot as plt; import seaborn as sns
+else: plt, sns = lazy_module('matplotlib.pyplot', _ensure_backend), lazy_module('seaborn', _ensure_backend)
 
 from .evaluate import NEVER_RECOVERED
 from .analysis import (BASELINE, DEFAULT_ROIS, NOD_ROIS, THINGS_ROIS, SYNTHETIC_TYPES, check_columns, tidy, select,
@@ -79,10 +80,9 @@ def _need(df, what):
     return df
 
 # %% ../nbs/07_figures.ipynb #cc43f194
-from matplotlib.text import Text
-from matplotlib.axis import Axis, Tick
-
 def _texts(artist, out: list) -> list:
+    from matplotlib.text import Text
+    from matplotlib.axis import Axis, Tick
     if not artist.get_visible(): return out
     if isinstance(artist, Text) and artist.get_text().strip(): out.append(artist)
     kids = artist.get_children()
@@ -192,7 +192,7 @@ def _roi_order(rois, present):
 
 # %% ../nbs/07_figures.ipynb #38f26ee4
 def _loss_axis(ax, step=20):
-    ax.invert_xaxis(); ax.xaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+    ax.invert_xaxis(); ax.xaxis.set_major_locator(plt.MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
     ax.set_xlabel('Test loss (MSE, reversed)')
 
 # %% ../nbs/07_figures.ipynb #43e5ec29
@@ -255,7 +255,7 @@ def plot_neural_vs_loss(epochs: pd.DataFrame, neural: pd.DataFrame, *, dataset: 
         for ax in axes.flat[len(order):]: ax.set_visible(False)
         for ax in axes[:, 0]: ax.set_ylabel(_VALUE_LABELS[value])
         axes.flat[0].invert_xaxis()   # shared x: once
-        for ax in axes.flat: ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
+        for ax in axes.flat: ax.xaxis.set_major_locator(plt.MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
         for ax in axes[-1, :]: ax.set_xlabel('Test loss (MSE, reversed)')
         h, l = axes.flat[0].get_legend_handles_labels(); fig.legend(h, l, loc='outside lower center', ncol=len(l))
         what = 'Ceiling-normalized neural alignment' if value == 'rsa_normalized' else 'Neural alignment'
@@ -279,7 +279,7 @@ def _bar_deltas(ax, agg, metric):
     if (agg['n'] > 1).any():
         ax.errorbar(agg.index, agg['mean'], yerr=agg['std'].fillna(0), fmt='none', ecolor='0.25', elinewidth=0.6, capsize=0)
     ax.axhline(0, color='k', lw=0.8)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))
+    ax.xaxis.set_major_locator(plt.MaxNLocator(nbins=10, integer=True))
 
 # %% ../nbs/07_figures.ipynb #a64d1d6a
 def _agg(d, by='perturb_epoch'):
@@ -350,7 +350,7 @@ def plot_perturbation_types(epochs: pd.DataFrame, *, sweep='perturb_types', sour
                 ax.fill_between(g.perturb_epoch, g['mean'] - g['std'].fillna(0), g['mean'] + g['std'].fillna(0), color=pal[t], alpha=0.15, lw=0)
             ax.axhline(0, color='k', lw=0.8, ls='--')
             ax.set(xlabel='Perturbed epoch', ylabel=DELTA_LABELS[m])
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))   # epochs are whole numbers
+            ax.xaxis.set_major_locator(plt.MaxNLocator(nbins=10, integer=True))   # epochs are whole numbers
         h, l = axes[0, 0].get_legend_handles_labels()
         fig.legend(h, l, title='Perturbation type', loc='outside lower center', ncol=len(types))
         n = deltas.seed.nunique()
@@ -737,15 +737,11 @@ def published_figures(out_dir=None, *, results=None, vit=None, names=None, forma
 
 # %% ../nbs/07_figures.ipynb #b946362a
 import argparse
+from .parsers import figures_parser
 
 def figures_main(argv: Optional[list[str]] = None) -> dict[str, list[Path]]:
     "Command line: `python -m hba_perturb.figures [--out DIR] [--data DIR] [--only NAME ...] [--formats png pdf]`."
-    ap = argparse.ArgumentParser(prog='hba-figures', description='Draw every figure the published results support.')
-    ap.add_argument('--out', help=f'output folder (default: {FIGURES_DIR})')
-    ap.add_argument('--data', help='folder of the published CSVs (paper_results/ or its parent); default: mirror or download')
-    ap.add_argument('--only', nargs='+', choices=PUBLISHED_FIGURES, metavar='NAME', help='draw only these figures')
-    ap.add_argument('--formats', nargs='+', default=['png', 'pdf'], help='file formats (default: png pdf)')
-    a = ap.parse_args(sys.argv[1:] if argv is None else list(argv))
+    a = figures_parser().parse_args(sys.argv[1:] if argv is None else list(argv))   # 00c_parsers
     try: results, vit = load_paper_results(a.data), load_vit_results(a.data)
     except (OSError, ValueError, KeyError) as e: raise SystemExit(f"hba-figures: {e}") from e
     paths = published_figures(a.out, results=results, vit=vit, names=a.only, formats=tuple(a.formats))

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import matplotlib.pyplot as plt
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING
 
 from .analysis import BASELINE, check_columns, split_baseline, own_epochs, sweep_deltas
-from .figures import figure_style, save_figure, fit_titles, METRIC_LABELS
+from .figures import figure_style, save_figure, fit_titles, METRIC_LABELS, _ensure_backend
+from .core import lazy_module
+if TYPE_CHECKING: import matplotlib.pyplot as plt
+else: plt = lazy_module('matplotlib.pyplot', _ensure_backend)   # loaded when a figure is drawn
 
 # %% auto #0
 __all__ = ['FISHER_LABELS', 'FISHER_FIGURES', 'plot_fisher_trajectories', 'save_fisher_figure', 'plot_fisher_deltas']
@@ -57,7 +59,7 @@ def plot_fisher_trajectories(epochs: pd.DataFrame, *, metric: str = 'fisher_tota
                 first = g[g.epoch == key[2]]
                 ax.scatter(first.epoch, first[col], color=colours[key], s=18, zorder=4, edgecolor='k', linewidth=0.3)
             ax.set(xlabel='Epoch', ylabel=_label(col) if col == metric else METRIC_LABELS['behavioral_rsa'], title=title)
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
         if len(pert):
             starts = sorted(pert.perturb_epoch.unique())
             sm = plt.cm.ScalarMappable(cmap='viridis', norm=plt.Normalize(min(starts), max(starts) if len(starts) > 1 else min(starts) + 1))
@@ -96,7 +98,7 @@ def plot_fisher_deltas(epochs: pd.DataFrame, *, metric: str = 'fisher_total', ou
         if (agg['n'] > 1).any(): bot.errorbar(agg.index, agg['mean'], yerr=agg['std'].fillna(0), fmt='none', ecolor='0.25', elinewidth=0.6)
         bot.axhline(0, color='k', lw=0.8)
         bot.set(xlabel='Perturbed epoch', ylabel=f'Δ {_label(metric)}', title='Change at the perturbed epoch')
-        bot.xaxis.set_major_locator(MaxNLocator(integer=True))
+        bot.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
         n = deltas.seed.nunique()
         fig.suptitle(f"Single-epoch perturbations: change in Fisher information ({'seed ' + str(deltas.seed.iloc[0]) if n == 1 else f'mean ± SD, {n} seeds'})",
                      fontweight='bold')

@@ -31,8 +31,11 @@ __all__ = ['OBJECTIVES', 'MANIFEST', 'MANIFEST_COLUMNS', 'PixelSpace', 'pixel_sp
 
 # %% ../nbs/04b_guided.ipynb #606bbd68
 import re
-import pandas as pd
+from typing import TYPE_CHECKING
 from PIL import Image
+from .core import lazy_module
+if TYPE_CHECKING: import pandas as pd
+else: pd = lazy_module('pandas')                        # loaded by its first use: `import hba_perturb.train` stays near `import torch`
 
 # %% ../nbs/04b_guided.ipynb #ac5ae149
 @dataclass(frozen=True)

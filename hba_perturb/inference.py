@@ -22,6 +22,7 @@ from .runs import build_model, build_scratch_model, resolve_device, adapters_pat
 from .core import run_cli, CLI_ERRORS
 from .refconfig import REFERENCE_TRAINING_FIELDS, TIMM_NAMES, device_fallback, tiny_backbone_fields
 from .scratch import FeatureNet, imagenet_eval_transform
+from .parsers import evaluate_parser
 
 # %% auto #0
 __all__ = ['EVALUATION_TYPES', 'INFERENCE_FIELDS', 'MODEL_FIELDS', 'EVALUATORS', 'read_inference_config', 'inference_model',
@@ -235,10 +236,7 @@ def run_inference(d: dict) -> pd.DataFrame:
 # %% ../nbs/12_inference.ipynb #b2d7b966
 def evaluate_main(argv: Optional[Sequence[str]] = None) -> pd.DataFrame:
     "Command line: `hba-evaluate --config inference.yaml [key=value ...]` (the reference's `--set key=value` form too)."
-    ap = argparse.ArgumentParser(prog='hba-evaluate', description='Score one checkpoint (ours or the reference\'s) as run_inference.py does.')
-    ap.add_argument('--config', required=True); ap.add_argument('--set', dest='sets', action='append', default=[])
-    ap.add_argument('--debug', action='store_true'); ap.add_argument('overrides', nargs='*')
-    a = ap.parse_args(sys.argv[1:] if argv is None else list(argv))
+    a = evaluate_parser().parse_args(sys.argv[1:] if argv is None else list(argv))   # 00c_parsers
     d = read_inference_config(a.config)
     for it in a.sets + a.overrides:
         if '=' not in it: raise ValueError(f"override {it!r}: expected key=value")

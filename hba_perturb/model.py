@@ -9,10 +9,13 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-import open_clip
-from open_clip.model import CLIP
+from typing import TYPE_CHECKING
+from .core import lazy_module, file_sha256
+if TYPE_CHECKING: import open_clip; from open_clip.model import CLIP
+else:                                                   # open_clip (with timm and transformers) loads when a model is built
+    open_clip = lazy_module('open_clip')
+    def CLIP(*args, **kw): return open_clip.model.CLIP(*args, **kw)
 from .dora import apply_dora
-from .core import file_sha256
 
 # %% auto #0
 __all__ = ['TINY_CFG', 'WEIGHTS_ENV', 'load_prompts', 'demo_prompts', 'tiny_clip', 'clip_from_openai_state_dict',

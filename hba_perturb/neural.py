@@ -9,16 +9,16 @@ import json, re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Mapping, Sequence, TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import scipy.io
-import scipy.stats
-import rsatoolbox
+import scipy                                            # scipy.io and scipy.stats load on first use
 import torch
 
-from .core import atomic_write, content_hash
+from .core import atomic_write, content_hash, lazy_module
+if TYPE_CHECKING: import rsatoolbox
+else: rsatoolbox = lazy_module('rsatoolbox')           # loaded by its first use
 
 from .evaluate import (as_float64, check_rdm, model_rdm, upper_tri, concept_means, neural_measure, neural_rsa,
                                   noise_ceiling, RDM_METRICS, _read_csv_rdm, _one_key, _check_order)

@@ -8,16 +8,17 @@ import copy, dataclasses, json
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
-import open_clip
 import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
 from .config import RunConfig
-from .core import atomic_write, atomic_write_text, file_sha256, run_cache_dir
+from .core import atomic_write, atomic_write_text, file_sha256, run_cache_dir, lazy_module
+from typing import TYPE_CHECKING
+if TYPE_CHECKING: import open_clip, pandas as pd
+else: open_clip, pd = lazy_module('open_clip'), lazy_module('pandas')   # loaded by first use (a model built, a table read)
 from .datasets import (behavior_data, demo_data, fetch, ImageNetFolder, demo_imagenet, load_test_set,
                                   ThingsImages)
 from .model import build_cliphba, load_prompts, demo_prompts, TINY_CFG

@@ -6,14 +6,16 @@
 from __future__ import annotations
 import math, os
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, TYPE_CHECKING
 
 import numpy as np
 import torch
 import torch.distributed as dist
 from torch import nn
 from torch.utils.data import Dataset, DistributedSampler
-from torchvision import transforms
+from .core import lazy_module
+if TYPE_CHECKING: from torchvision import transforms
+else: transforms = lazy_module('torchvision.transforms')   # loaded by first use
 
 from .config import RunConfig, PERTURB_KINDS, kinds_where
 from .perturbations import PerturbWindow, batch_seed

@@ -12,14 +12,17 @@ from typing import Optional, Sequence
 import numpy as np
 import pandas as pd
 import yaml
-import open_clip
 
 from .config import RunConfig, DEMO_FIELDS, PERTURB_TYPES, config_from_dict, baseline_config, run_name, atomic_write_text
 from .refconfig import read_config_file
 from .datasets import REGISTRY, REPO_ROOT, fetch, file_sha256, build_things_folder, things_partition, concept_of, _mirrors
 from .model import TINY_CFG, WEIGHTS_ENV, weights_command, placed_weights, meta_clip
 from .runs import cache_size_estimate, read_metrics
-from .core import run_cli, CLI_ERRORS, run_cache_dir
+from .core import run_cli, CLI_ERRORS, run_cache_dir, lazy_module
+from .parsers import study_parser, data_parser
+from typing import TYPE_CHECKING
+if TYPE_CHECKING: import open_clip
+else: open_clip = lazy_module('open_clip')               # only to look up a model's shape when planning
 from .scoring import evaluate_run, EVAL_METRICS, SCRATCH_METRICS
 from .sweeps import (Sweep, conditions, run_sweep, runs_dir, run_dirs, collect, neural_table, condition_state,
                                 slurm_queue, _once, _window_problem)
@@ -638,12 +641,7 @@ def neural_memory_line(study: Study) -> str:
 # %% ../nbs/11_study.ipynb #94911e92
 def study_main(argv: Optional[Sequence[str]] = None) -> dict:
     "Command line: `hba-study [STUDY.yaml | --demo] --out DIR [--dry-run] [--bench CSV] [--executor E]`."
-    ap = argparse.ArgumentParser(prog='hba-study', description="Plan, run, score and draw a study (the paper's: configs/study_paper.yaml).")
-    ap.add_argument('study', nargs='?', help='study file (YAML)'); ap.add_argument('--demo', action='store_true', help='the CPU demo study')
-    ap.add_argument('--out', help='study folder (default: studies/<name>)'); ap.add_argument('--dry-run', action='store_true', help='print the plan only')
-    ap.add_argument('--bench', help='hba-bench CSV: seconds per epoch from its fast-path row'); ap.add_argument('--bench-size', default=None)
-    ap.add_argument('--executor', choices=['local', 'inline', 'slurm']); ap.add_argument('--debug', action='store_true')
-    ap.add_argument('--conditions-per-job', type=int, default=None, help="conditions a job trains in one process (default: the study file's)")
+    ap = study_parser()                                        # 00c_parsers: the parser hba-study checked before torch loaded
     a = ap.parse_args(sys.argv[1:] if argv is None else list(argv))
     if bool(a.study) == a.demo: ap.error('give a study file or --demo')
     study = demo_study() if a.demo else load_study(a.study, check_files=not a.dry_run)
@@ -741,21 +739,7 @@ def _image_names(csv) -> list[str]:
 # %% ../nbs/11_study.ipynb #70c9001f
 def data_main(argv: Optional[Sequence[str]] = None) -> list[Path]:
     "Command line: `hba-data fetch [PREFIX ...] --to DIR`, `hba-data things-images THINGS --to DIR`, `hba-data weights MODEL TAG --to DIR`."
-    ap = argparse.ArgumentParser(prog='hba-data', description='Place the registered data files where a config expects them.')
-    sub = ap.add_subparsers(dest='cmd', required=True)
-    f = sub.add_parser('fetch', help='download (or take from a mirror), verify, and copy to --to')
-    f.add_argument('prefixes', nargs='*', default=['things'], help="registry prefixes: things, paper_results, or all")
-    f.add_argument('--to', default='data', help='destination folder (default: data)')
-    f.add_argument('--debug', action='store_true')
-    t = sub.add_parser('things-images', help='the flat folder of the THINGS images a config needs, from the OSF download (folders or zips)')
-    t.add_argument('things', help='the THINGS download: THINGS, THINGS/Images or a folder holding the object_images_*.zip and password.txt')
-    t.add_argument('--to', default='data/Things1854', help='destination folder (default: data/Things1854)')
-    t.add_argument('--names', help='a CSV of the images to take (column image_name or stimulus; default: the 1854 of things1854_image_names.csv)')
-    t.add_argument('--copy', action='store_true', help='copy the images instead of linking them'); t.add_argument('--debug', action='store_true')
-    w = sub.add_parser('weights', help='place open_clip weights for offline compute nodes (then export HBA_PERTURB_WEIGHTS=DIR)')
-    w.add_argument('model', nargs='?', default='ViT-L-14'); w.add_argument('tag', nargs='?', default='openai')
-    w.add_argument('--to', default='weights', help='destination folder (default: weights)'); w.add_argument('--debug', action='store_true')
-    a = ap.parse_args(sys.argv[1:] if argv is None else list(argv))
+    a = data_parser().parse_args(sys.argv[1:] if argv is None else list(argv))   # 00c_parsers
     if a.cmd == 'things-images':
         build_things_folder(a.things, a.to, _image_names(a.names) if a.names else None, mode='copy' if a.copy else 'symlink')
         n = sum(1 for _ in Path(a.to).iterdir()); print(f"{n} THINGS images in {a.to}"); return sorted(Path(a.to).iterdir())

@@ -9,7 +9,6 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -40,6 +39,11 @@ from .scratch import (FeatureNet, imagenet_eval_transform, study_perturbation, s
                                  dist_info, init_distributed, process_device, distributed_sampler, all_sum,
                                  broadcast_object, gather_object, barrier)
 from .fisher import fisher_trace, fisher_columns, probe_indices, probe_batch, FISHER_PREFIX
+from .parsers import train_parser
+from .core import lazy_module
+from typing import TYPE_CHECKING
+if TYPE_CHECKING: import pandas as pd
+else: pd = lazy_module('pandas')                        # loaded by its first use: `import hba_perturb.train` stays near `import torch`
 
 # %% auto #0
 __all__ = ['STUDY_RECIPE_FIELDS', 'IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'AMP_DTYPES', 'PARAMETER_FIELDS', 'make_optimizer',
@@ -633,12 +637,7 @@ def main(argv: list[str] | None = None) -> Path | None:
     "Command-line entry point: `python -m hba_perturb.train [--config x.yaml] [--demo] [--check] [key=value ...]`."
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ['bench']: raise ValueError("the benchmark moved: python -m hba_perturb.bench ... (or hba-bench ...)")
-    ap = argparse.ArgumentParser(prog='hba-train', description='Train one CLIP-HBA condition.')
-    ap.add_argument('--config', help='YAML config file'); ap.add_argument('--demo', action='store_true', help='start from the CPU demo config')
-    ap.add_argument('--check', action='store_true', help='check the config (files, hashes, images, device, disk) without training')
-    ap.add_argument('--debug', action='store_true', help='show the traceback of an error')
-    ap.add_argument('overrides', nargs='*', help='key=value overrides of config fields')
-    a = ap.parse_args(argv)
+    a = train_parser().parse_args(argv)                      # 00c_parsers: the parser hba-train checked before torch loaded
     ov = parse_overrides(a.overrides)
     file = read_config_file(a.config, log=lambda m: print(m, file=sys.stderr), overrides=ov) if a.config else None   # ours or the reference's
     if a.check:
