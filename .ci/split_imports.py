@@ -110,8 +110,7 @@ def _cell_id(old: str, i: int) -> str:
     return hashlib.sha1(f'{old}-imports-{i}'.encode()).hexdigest()[:8]
 
 def _lines(src: str) -> list[str]:
-    ls = src.split('\n')
-    return [l + '\n' for l in ls[:-1]] + [ls[-1]]
+    return src.splitlines(keepends=True)
 
 def split_notebook(nb: dict, flags: set[str]) -> tuple[int, list[int]]:
     "Split `nb`'s mixed cells in place; (cells split, indices of cells left alone that import inside a block)."
