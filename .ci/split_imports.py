@@ -159,15 +159,12 @@ def _lines(src: str) -> list[str]:
     return src.splitlines(keepends=True)
 
 def split_notebook(nb: dict, flags: set[str], nested: bool = False) -> tuple[int, list[int]]:
-    "Split `nb`'s mixed cells in place; (cells split, indices of cells left alone that import inside a block)."
-    out, n, nested = [], 0, []
-    for idx, c in enumerate(nb['cells']):
+    "Split `nb`'s mixed cells in place; (cells split, indices of the resulting cells that still import inside a block)."
+    out, n = [], 0
+    for c in nb['cells']:
         src = ''.join(c['source']) if c['cell_type'] == 'code' else ''
         parts = split_source(src, flags, nested) if src else None
-        if not parts:
-            out.append(c)
-            if src and _nested_import(src): nested.append(idx)
-            continue
+        if not parts: out.append(c); continue
         n += 1
         codes = [i for i, (k, _) in enumerate(parts) if k == 'code']
         for i, (k, s) in enumerate(parts):
@@ -177,7 +174,7 @@ def split_notebook(nb: dict, flags: set[str], nested: bool = False) -> tuple[int
                 if 'id' in c: new['id'] = _cell_id(c['id'], i)
                 out.append(new)
     nb['cells'] = out
-    return n, nested
+    return n, [i for i, c in enumerate(out) if c['cell_type'] == 'code' and _nested_import(''.join(c['source']))]
 
 def _nested_import(src: str) -> bool:
     "Does a cell without top-level imports import inside a block (nbdev executes it in the docs build)?"
@@ -244,7 +241,7 @@ if __name__ == '__main__':
         n, nested = split_notebook(nb, flags, a.nested)
         nested_total += len(nested)
         if nested and not a.quiet:
-            print(f"{p.name}: cells {', '.join(map(str, nested))} import inside a block (left as they are)")
+            print(f"{p.name}: cells {', '.join(map(str, nested))} import inside a block (nbdev's docs build executes them)")
         if not n: continue
         total += n; changed.append(p)
         print(f"{p.name}: {n} cell{'s' * (n != 1)} mix imports with other code" + ('' if a.check else ': split'))
