@@ -5,10 +5,12 @@
     python .ci/outputs.py --check               # regenerate in memory; exit 1 if a saved output is stale or missing
 
 A cell keeps its output when its metadata tags include `keep-output` (settings.ini keeps `tags`, and nbdev_clean keeps
-outputs: `clear_all = False`); every other cell of the notebook is saved without outputs. A notebook runs as
+outputs: `clear_all = False`); every other cell of the notebook is saved without outputs, and a marked cell without what it wrote to
+stderr (progress bars with their timings, warnings). A notebook runs as
 `nbdev_test` runs it (`IN_TEST=1`, execnb's shell, cells flagged `slow`/`gpu` skipped), except that a marked cell runs
-even when flagged. The shared data is read from `../shared/data` (or `$HBA_PERTURB_DATA`); torch uses one thread, so
-numbers do not depend on the machine's core count. Figures are PNG at `--dpi` (default 60). The notebook is written
+even when flagged. The real-data cells read the shared data folder as the tests do (`../shared/data` beside the
+repository; run this in a checkout that has it, or the figures of the published results are left out); torch uses one
+thread, so numbers do not depend on the machine's core count. Figures are PNG at `--dpi` (default 60). The notebook is written
 cleaned as `nbdev_clean` writes it, so `nbdev_clean` changes nothing afterwards.
 
 `--check` fails when a marked cell's text (printed lines, tables) differs from what is saved, when a marked cell has
@@ -64,7 +66,8 @@ def with_outputs(path: Path, outputs: dict[str, list]) -> dict:
     "The notebook at `path` with `outputs` in its marked cells and no outputs elsewhere, cleaned."
     nb = json.loads(path.read_text(encoding='utf-8'))
     for c in nb['cells']:
-        if c['cell_type'] == 'code': c['outputs'] = [dict(o) for o in outputs.get(c['id'], [])] if marked(c) else []
+        if c['cell_type'] == 'code':                                   # stderr (progress bars, warnings) is not kept
+            c['outputs'] = [dict(o) for o in outputs.get(c['id'], []) if o.get('name') != 'stderr'] if marked(c) else []
     return clean(json.loads(json.dumps(nb)))
 
 def _text(o: dict) -> str:
