@@ -18,11 +18,12 @@ from .core import (atomic_write, atomic_dir, atomic_write_text, checksum_path, w
 # %% auto #0
 __all__ = ['SELECT_WHICH', 'RANDOM_TARGET_STATS', 'EARLY_STOPPING_RULES', 'DIFFICULTY_SCORES', 'TRAINING_MODES', 'DATASET_TYPES',
            'OPTIMIZERS', 'SCHEDULES', 'PRECISIONS', 'SCRATCH_PERTURBATIONS', 'SCRATCH_FEATURES',
-           'SCRATCH_TEST_TRANSFORMS', 'FISHER_KINDS', 'DEMO_FIELDS', 'PERTURB_KINDS', 'PERTURB_TYPES', 'GUIDED_TYPES',
-           'PERTURB_OPTIONS', 'WINDOW_OPTIONS', 'ModelFields', 'DataFields', 'OptimFields', 'PerturbFields',
-           'BookkeepingFields', 'ScratchFields', 'FisherFields', 'RunConfig', 'demo_config', 'PerturbKind',
-           'kinds_where', 'option_choices', 'path_problems', 'validate', 'config_from_dict', 'apply_overrides',
-           'read_yaml', 'load_config', 'save_config', 'perturbation_options', 'run_name', 'baseline_config']
+           'SCRATCH_TEST_TRANSFORMS', 'LR_STEPS', 'SAMPLER_ORDERS', 'VAL_LOSS_REDUCTIONS', 'FISHER_KINDS',
+           'DEMO_FIELDS', 'PERTURB_KINDS', 'PERTURB_TYPES', 'GUIDED_TYPES', 'PERTURB_OPTIONS', 'WINDOW_OPTIONS',
+           'ModelFields', 'DataFields', 'OptimFields', 'PerturbFields', 'BookkeepingFields', 'ScratchFields',
+           'FisherFields', 'RunConfig', 'demo_config', 'PerturbKind', 'kinds_where', 'option_choices', 'path_problems',
+           'validate', 'config_from_dict', 'apply_overrides', 'read_yaml', 'load_config', 'save_config',
+           'perturbation_options', 'run_name', 'baseline_config']
 
 # %% ../nbs/00_config.ipynb #ba4d1e1a
 SELECT_WHICH = ('easiest', 'hardest')
@@ -131,6 +132,9 @@ class BookkeepingFields:
 SCRATCH_PERTURBATIONS = ('study', 'hba')   # scratch mode: the ViT-Project study's classification perturbations, or ours
 SCRATCH_FEATURES = ('cls', 'mean')          # RSA features of a scratch ViT: the CLS token (study) or the mean over tokens
 SCRATCH_TEST_TRANSFORMS = ('imagenet', 'things')
+LR_STEPS = ('batch', 'epoch')                # the schedule stepped per optimiser step, or once per epoch after it
+SAMPLER_ORDERS = ('run', 'study')            # a DistributedSampler seeded by random_seed (epochs from 1), or the study's
+VAL_LOSS_REDUCTIONS = ('mean', 'process_sum')  # the validation loss: mean over images, or the study's sum of process means
 
 # %% ../nbs/00_config.ipynb #cedc5beb
 @dataclass
@@ -140,6 +144,12 @@ class ScratchFields:
     scratch_features: str = 'cls'        # RSA features: 'cls' (the study's CLS token) or 'mean' (all tokens / positions averaged)
     scratch_test_transform: str = 'imagenet'  # the 48 THINGS images: 'imagenet' (resize 256, centre crop 224, ImageNet stats) or 'things'
     epochs_after_window: Optional[int] = None # a perturbed run stops this many epochs after its window (0: the study's single-epoch measurement); None: to the end
+    lr_step: str = 'batch'               # 'batch': the schedule per optimiser step; 'epoch': once per epoch, after it (train_vit_sgd.py:
+                                         # its first epoch at the full rate, then the warm-up's 0.2, 0.4, ...)
+    sampler_order: str = 'run'           # 'run': shuffled by random_seed, told the 1-based epoch; 'study': a DistributedSampler with
+                                         # torch's default seed 0 told the 0-based epoch, as train_vit_sgd.py (also with one process)
+    val_loss_reduction: str = 'mean'     # 'mean' over the validation images; 'process_sum': each process's mean of its batch means over
+                                         # its share, summed over the processes (train_vit_sgd.py ~190-196: the study's reported val_loss)
 
 # %% ../nbs/00_config.ipynb #23763e80
 FISHER_KINDS = ('model', 'empirical')   # y drawn from the model's own predictive distribution, or the observed target
@@ -293,7 +303,8 @@ def _perturbation_form(cfg: RunConfig):
 def _check_scratch(cfg: RunConfig):
     "Constraints of the from-scratch fields (04c_scratch)."
     for name, choices in (('scratch_perturbations', SCRATCH_PERTURBATIONS), ('scratch_features', SCRATCH_FEATURES),
-                          ('scratch_test_transform', SCRATCH_TEST_TRANSFORMS)): _choice(cfg, name, choices)
+                          ('scratch_test_transform', SCRATCH_TEST_TRANSFORMS), ('lr_step', LR_STEPS),
+                          ('sampler_order', SAMPLER_ORDERS), ('val_loss_reduction', VAL_LOSS_REDUCTIONS)): _choice(cfg, name, choices)
     _check(cfg.epochs_after_window is None or cfg.epochs_after_window >= 0, 'epochs_after_window',
            f"must be >= 0 (0: stop at the window's last epoch) or None, found {cfg.epochs_after_window}")
     if cfg.training_mode != 'scratch': return

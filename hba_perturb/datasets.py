@@ -23,12 +23,12 @@ from torchvision import datasets as tvdatasets, transforms
 import hba_perturb
 
 # %% auto #0
-__all__ = ['REGISTRY_FILE', 'REGISTRY', 'THINGS_MEAN', 'THINGS_STD', 'IMAGENET_MEAN', 'IMAGENET_STD', 'DataFile', 'load_registry',
-           'shared_data_dir', 'fetch', 'fetch_tree', 'concept_of', 'load_annotations', 'things_transform',
-           'find_images', 'read_image', 'unreadable_images', 'ImageList', 'ThingsImages', 'build_things_folder',
-           'read_words', 'match_concepts', 'load_test_set', 'train_val_split', 'target_stats', 'BehaviorData',
-           'behavior_data', 'make_demo_data', 'demo_data', 'things_fmri_images', 'nod_images', 'NightsTriplets',
-           'ImageNetFolder', 'demo_imagenet']
+__all__ = ['REGISTRY_FILE', 'REGISTRY', 'THINGS_MEAN', 'THINGS_STD', 'THINGS_PARTITIONS', 'IMAGENET_MEAN', 'IMAGENET_STD',
+           'DataFile', 'load_registry', 'shared_data_dir', 'fetch', 'fetch_tree', 'concept_of', 'load_annotations',
+           'things_transform', 'find_images', 'read_image', 'unreadable_images', 'ImageList', 'ThingsImages',
+           'things_partition', 'build_things_folder', 'read_words', 'match_concepts', 'load_test_set',
+           'train_val_split', 'target_stats', 'BehaviorData', 'behavior_data', 'make_demo_data', 'demo_data',
+           'things_fmri_images', 'nod_images', 'NightsTriplets', 'ImageNetFolder', 'demo_imagenet']
 
 # %% ../nbs/03_datasets.ipynb #267ae173
 REGISTRY_FILE = REPO_ROOT/'data'/'registry.csv'
@@ -247,26 +247,93 @@ class ThingsImages(ImageList):
         super().__init__(self.annotations.image_name, list(self.targets), image_dir, None, transform, image_size)
 
 # %% ../nbs/03_datasets.ipynb #add4a231
-def build_things_folder(things_root, dest, names: Optional[Sequence[str]] = None, mode: str = 'symlink',
-                        strict: bool = False) -> list:
-    "Flat folder `dest/<image_name>` of the THINGS images `names` (default: the 1854); returns the missing names."
+THINGS_PARTITIONS = ('A-C', 'D-K', 'L-Q', 'R-S', 'T-Z')
+
+def things_partition(concept: str) -> str:
+    "The OSF archive partition of a THINGS concept, by its first letter: `aardvark` -> `A-C`."
+    c = concept[:1].upper()
+    return next(p for p in THINGS_PARTITIONS if p[0] <= c <= p[-1]) if 'A' <= c <= 'Z' else THINGS_PARTITIONS[0]
+
+# %% ../nbs/03_datasets.ipynb #15aa8423
+def _things_dirs(root: Path) -> list[Path]:
+    "Folders holding `<concept>/<image>` under a THINGS download root (THINGS, THINGS/Images, a partition, object_images)."
+    out = []
+    for base in (root, root/'Images', root/'THINGS'/'Images'):
+        for d in sorted(x for x in base.glob('object_images*') if x.is_dir()):   # also unzipped into a same-named folder
+            out += [d] + sorted(x for x in d.glob('object_images*') if x.is_dir())
+    return out or [root]
+
+# %% ../nbs/03_datasets.ipynb #dc24dad1
+def _things_zips(root: Path) -> list[Path]:
+    "The OSF archives `object_images*.zip` under a THINGS download root (THINGS, THINGS/Images or beside them)."
+    return sorted({z for base in (root, root/'Images', root/'THINGS'/'Images') for z in base.glob('object_images*.zip')})
+
+# %% ../nbs/03_datasets.ipynb #c66a0cbe
+def _zip_passwords(zip_path: Path) -> list[bytes]:
+    "Candidate passwords of a THINGS archive from `password.txt` beside it: the whole text, each line, each line's last word."
+    f = next((d/'password.txt' for d in (zip_path.parent, zip_path.parent.parent) if (d/'password.txt').is_file()), None)
+    if f is None: return []
+    lines = [l.strip() for l in f.read_text(errors='replace').splitlines() if l.strip()]
+    cands = [f.read_text(errors='replace').strip()] + lines + [l.split()[-1] for l in lines]
+    return [c.encode() for c in dict.fromkeys(cands) if c]
+
+# %% ../nbs/03_datasets.ipynb #5c251b27
+import zipfile
+
+def _read_member(zf: zipfile.ZipFile, member: str, pwds: list[bytes]) -> bytes:
+    "The bytes of `member`, trying no password, then each of `pwds`; a wrong or absent password raises one clear line."
+    for pwd in [None] + pwds:
+        try: return zf.read(member, pwd=pwd)
+        except RuntimeError as e:
+            if 'password' not in str(e).lower(): raise
+    where = Path(zf.filename)
+    raise ValueError(f"{where}: encrypted, and {'no password in password.txt beside it opens it' if pwds else 'no password.txt beside it'}; "
+                     f"put the password.txt of the THINGS download next to the zip (or unpack the zips and give the folder)")
+
+# %% ../nbs/03_datasets.ipynb #eb8278f3
+def _zip_index(zips) -> dict:
+    "`{(concept, image): (zip path, member)}` of every image in the archives (keyed by the member's last two path parts)."
+    idx = {}
+    for z in zips:
+        with zipfile.ZipFile(z) as zf:
+            for m in zf.namelist():
+                parts = m.rstrip('/').split('/')
+                if len(parts) >= 2 and not m.endswith('/'): idx.setdefault((parts[-2], parts[-1]), (z, m))
+    return idx
+
+# %% ../nbs/03_datasets.ipynb #6d3a3940
+def build_things_folder(things_root, dest, names: Optional[Sequence[str]] = None, mode: str = 'symlink') -> list:
+    "Flat folder `dest/<image_name>` of the THINGS images `names` (default: the 1854) from a THINGS download (folders or zips); returns []."
     if mode not in ('symlink', 'copy'): raise ValueError(f"mode must be 'symlink' or 'copy', got {mode!r}")
     root = Path(things_root)
-    src_root = root/'object_images' if (root/'object_images').is_dir() else root
+    if not root.exists(): raise FileNotFoundError(f"THINGS download not found: {root} (the folder the OSF archives unpack to, or holding the zips)")
     if names is None: names = list(pd.read_csv(fetch('things/things1854_image_names.csv')).image_name)
-    dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
-    missing = []
+    dirs, zips = _things_dirs(root), _things_zips(root)
+    found, inzip = {}, _zip_index(zips) if zips else {}
     for n in names:
-        src, out = src_root/concept_of(n)/n, dest/n
-        if not src.is_file(): missing.append(n); continue
-        if out.is_symlink() or out.exists(): out.unlink()
-        if mode == 'symlink': out.symlink_to(src.resolve())
-        else: shutil.copy2(src, out)
+        p = next((d/concept_of(n)/n for d in dirs if (d/concept_of(n)/n).is_file()), None)
+        if p is not None: found[n] = p
+        elif (concept_of(n), n) in inzip: found[n] = inzip[(concept_of(n), n)]
+    missing = [n for n in names if n not in found]
     if missing:
-        msg = f"{len(missing)} of {len(names)} THINGS images missing under {src_root}: {missing[:20]}{' ...' if len(missing) > 20 else ''}"
-        if strict: raise FileNotFoundError(msg)
-        warnings.warn(msg)
-    return missing
+        raise FileNotFoundError(f"{len(missing)} of {len(names)} THINGS images not found under {root} (looked in "
+                                f"{', '.join(str(d) for d in dirs[:5])}{' and ' + str(len(zips)) + ' zip(s)' if zips else ''}, as "
+                                f"<concept>/<image>): {missing[:20]}{' ...' if len(missing) > 20 else ''}")
+    dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
+    opened = {}
+    try:
+        for n, src in found.items():
+            out = dest/n
+            if out.is_symlink() or out.exists(): out.unlink()
+            if isinstance(src, tuple):
+                z, m = src
+                if z not in opened: opened[z] = (zipfile.ZipFile(z), _zip_passwords(z))
+                with atomic_write(out) as f: f.write(_read_member(opened[z][0], m, opened[z][1]))
+            elif mode == 'symlink': out.symlink_to(src.resolve())
+            else: shutil.copy2(src, out)
+    finally:
+        for zf, _ in opened.values(): zf.close()
+    return []
 
 # %% ../nbs/03_datasets.ipynb #79a7c303
 def _read_rdm(path, key: Optional[str] = None) -> np.ndarray:
@@ -326,8 +393,8 @@ def match_concepts(words: Sequence[str], concepts: Sequence[str]) -> list:
     return order
 
 # %% ../nbs/03_datasets.ipynb #d207801a
-def load_test_set(test_annotations, rdm, words=None) -> tuple:
-    "`(frame, rdm)`: the test annotations reordered by concept name to the RDM's order, and the RDM (float64)."
+def load_test_set(test_annotations, rdm, words=None, field: str = 'rdm_file') -> tuple:
+    "`(frame, rdm)`: the test annotations reordered by concept name to the RDM's order, and the RDM (float64); `field`: the RDM's name in messages."
     df = test_annotations if isinstance(test_annotations, pd.DataFrame) else load_annotations(test_annotations)
     R = rdm if isinstance(rdm, np.ndarray) else _read_rdm(rdm)
     words = read_words(words) if isinstance(words, (str, Path)) else (words or _words_beside(rdm))
@@ -337,7 +404,9 @@ def load_test_set(test_annotations, rdm, words=None) -> tuple:
                          f"words48.mat beside it or name the words file (config field `rdm_words_file`); the test rows "
                          f"cannot be aligned to it by concept name otherwise")
     order = match_concepts(words, list(df.image_name.map(concept_of)))
-    if R.shape != (len(words), len(words)): raise ValueError(f"RDM is {R.shape}, expected ({len(words)}, {len(words)})")
+    if R.shape != (n := len(words), n):
+        raise ValueError(f"{rdm if isinstance(rdm, (str, Path)) else '(array)'} (config field `{field}`): the RDM is {R.shape}, "
+                         f"but its row names are {n} concepts: expected ({n}, {n})")
     return df.iloc[order], R
 
 # %% ../nbs/03_datasets.ipynb #a30b338c
@@ -473,11 +542,14 @@ def nod_images(images_csv, image_dir, transform=None, image_size: int = 224) -> 
 class NightsTriplets(Dataset):
     "NIGHTS 2AFC triplets of one split: items `(ref, img0, img1, human_choice, idx)`, choice 0 = left, 1 = right."
     COLS = ['ref_path', 'left_path', 'right_path', 'left_vote', 'right_vote', 'split']
-    def __init__(self, nights_dir, split: str = 'test', transform=None, image_size: int = 224):
+    def __init__(self, nights_dir, split: str = 'test', transform=None, image_size: int = 224, min_votes: Optional[int] = None):
         self.dir = Path(nights_dir)
         df = _read_table(self.dir/'data.csv', self.COLS)
+        if min_votes is not None:                                   # DreamSim's filter: votes >= 6
+            if 'votes' not in df.columns: raise ValueError(f"{self.dir/'data.csv'}: min_votes={min_votes} needs a 'votes' column; found {list(df.columns)}")
+            df = df[pd.to_numeric(df.votes, errors='coerce').to_numpy() >= min_votes]
         if split not in set(df.split): raise ValueError(f"{self.dir/'data.csv'}: no rows with split={split!r}; splits are {sorted(set(df.split))}")
-        lines = np.flatnonzero(df.split.to_numpy() == split) + 2
+        lines = df.index.to_numpy()[df.split.to_numpy() == split] + 2
         self.triplets = df[df.split == split].reset_index(drop=True)
         lv, rv = self.triplets.left_vote.astype(float).to_numpy(), self.triplets.right_vote.astype(float).to_numpy()
         if (lv == rv).any(): raise ValueError(f"{self.dir/'data.csv'}: line {lines[np.argmax(lv == rv)]} has a tied vote ({lv[np.argmax(lv == rv)]})")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_dora.ipynb #482cce84
 from __future__ import annotations
-import math, re
+import math, pickle, re
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -68,6 +68,10 @@ def apply_dora(clip_model:nn.Module, vision_layers:int=2, transformer_layers:int
     if impl not in DORA_IMPLS: raise ValueError(f"impl must be one of {DORA_IMPLS}, got {impl!r}")
     if rank < 1: raise ValueError(f"rank must be >= 1, got {rank}")
     if not 0 <= dropout < 1: raise ValueError(f"dropout must be in [0, 1), got {dropout}")
+    for (prefix, blocks), n in zip(_towers(clip_model), (vision_layers, transformer_layers)):   # before any allocation
+        w = min((min(b.attn.out_proj.weight.shape) for b in list(blocks)[len(blocks) - n:]), default=rank) if 0 <= n <= len(blocks) else rank
+        if rank > w: raise ValueError(f"rank={rank} is larger than the width ({w}) of the adapted out_proj layers of {prefix}: "
+                                      f"a DoRA update B @ A has rank at most that width; give rank <= {w}")
     for p in clip_model.parameters(): p.requires_grad_(False)
     paths = []
     for (prefix, blocks), n, what in zip(_towers(clip_model), (vision_layers, transformer_layers), ('vision_layers', 'transformer_layers')):
@@ -136,7 +140,10 @@ def load_reference_dora(model:nn.Module, path_or_sd) -> nn.Module:
     where = str(path_or_sd) if isinstance(path_or_sd, (str, Path)) else 'checkpoint dict'
     if isinstance(path_or_sd, (str, Path)):
         if not Path(path_or_sd).is_file(): raise FileNotFoundError(f"DoRA checkpoint not found: {path_or_sd}")
-        path_or_sd = torch.load(path_or_sd, map_location='cpu', weights_only=True)
+        try: path_or_sd = torch.load(path_or_sd, map_location='cpu', weights_only=True)
+        except pickle.UnpicklingError:
+            raise ValueError(f"{where}: not a DoRA checkpoint (it holds more than tensors: a training-state file state_epoch<N>.pt?); "
+                             f"give the adapters file adapters_epoch<N>.pt, the run folder, or the reference's epoch<N>_dora_params.pth") from None
     sd = _find_dora(path_or_sd)
     if sd is None: raise KeyError(f"{where}: no DoRA keys (like 'clip_model.visual.transformer.resblocks.<i>.attn.out_proj.m') found")
     return load_dora_state(model, {k: v for k, v in sd.items() if isinstance(k, str) and _DORA_KEY.match(k)}, where)

@@ -192,6 +192,7 @@ def _load_state_dict_guide(sd: dict, arch: str, path) -> nn.Module:
     import timm
     rob = robustness_state_dict(sd)                                     # (state dict, mean, std) or None
     sd = rob[0] if rob else sd.get('state_dict', sd.get('model', sd))
+    if not timm.is_model(arch): raise ValueError(f"config field `guide_arch`: {arch!r} is not a timm architecture (timm.list_models() names them)")
     m = timm.create_model(arch, pretrained=False)
     w = sd.get(f"{m.default_cfg.get('classifier', 'fc')}.weight")
     if w is not None and w.shape[0] != m.num_classes: m.reset_classifier(w.shape[0])

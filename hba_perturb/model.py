@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_model.ipynb #cc0099f2
 from __future__ import annotations
-import warnings, zipfile
+import json, logging, os, warnings, zipfile
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -12,10 +12,12 @@ import torch.nn.functional as F
 import open_clip
 from open_clip.model import CLIP
 from .dora import apply_dora
+from .core import file_sha256
 
 # %% auto #0
-__all__ = ['TINY_CFG', 'load_prompts', 'demo_prompts', 'tiny_clip', 'clip_from_openai_state_dict', 'openai_state_dict', 'CLIPHBA',
-           'build_cliphba']
+__all__ = ['TINY_CFG', 'WEIGHTS_ENV', 'load_prompts', 'demo_prompts', 'tiny_clip', 'clip_from_openai_state_dict',
+           'openai_state_dict', 'CLIPHBA', 'weights_dir', 'weights_command', 'placed_weights', 'checkpoint_shapes',
+           'meta_clip', 'weights_problem', 'build_cliphba']
 
 # %% ../nbs/01_model.ipynb #c6919851
 def load_prompts(path) -> list[str]:
@@ -160,10 +162,80 @@ def _load_clip(backbone, pretrained) -> CLIP:
         return tiny_clip()
     name = _check_backbone(backbone)
     if pretrained is None: return open_clip.create_model(name, pretrained=None, force_quick_gelu=True)
+    root = weights_dir()
+    if root is not None:                                     # placed beforehand: load from the file, no network
+        f = placed_weights(name, pretrained, root)
+        if f is None: raise FileNotFoundError(f"{name} weights {pretrained!r} are not placed in ${WEIGHTS_ENV} = {root}: "
+                                              f"{weights_command(name, pretrained, root)} (on a machine with a network)")
+        quick = json.loads((f.parent/'placed.json').read_text()).get('quick_gelu', False)
+        return open_clip.create_model(name, pretrained=str(f), force_quick_gelu=quick)
     tags = open_clip.list_pretrained_tags_by_model(name)
     if pretrained not in tags: raise ValueError(f"pretrained={pretrained!r} is neither a file nor an open_clip tag of {name} (tags: {tags})")
     quick = open_clip.get_pretrained_cfg(name, pretrained).get('quick_gelu', False)
     return open_clip.create_model(name, pretrained=pretrained, force_quick_gelu=quick)   # needs network or cache
+
+# %% ../nbs/01_model.ipynb #c0279236
+WEIGHTS_ENV = 'HBA_PERTURB_WEIGHTS'
+
+def weights_dir(d=None) -> Path | None:
+    "The folder of placed open_clip weights: `d`, else `$HBA_PERTURB_WEIGHTS`, else None (open_clip downloads)."
+    d = d or os.environ.get(WEIGHTS_ENV)
+    return Path(d).expanduser() if d else None
+
+# %% ../nbs/01_model.ipynb #ded0aa0d
+def weights_command(backbone: str, tag: str, to='weights') -> str:
+    "The command that places `backbone`'s open_clip weights `tag` in `to`, and points the runs at them."
+    to = str(to)
+    return f"hba-data weights {backbone} {tag} --to {to} && export {WEIGHTS_ENV}={to if to.startswith('/') else '$PWD/' + to}"
+
+# %% ../nbs/01_model.ipynb #c3ea4d54
+def placed_weights(backbone: str, tag: str, root) -> Path | None:
+    "The weights file placed for `backbone`/`tag` under `root` (by `hba-data weights`), or None."
+    rec = Path(root)/backbone.replace('/', '-')/tag/'placed.json'
+    if not rec.is_file(): return None
+    f = rec.parent/json.loads(rec.read_text())['file']
+    return f if f.is_file() else None
+
+# %% ../nbs/01_model.ipynb #1ed922c7
+def checkpoint_shapes(path) -> dict:
+    "`{name: shape}` of a state dict file without reading its tensors (.safetensors header, else torch.load with mmap)."
+    path = Path(path)
+    if path.suffix == '.safetensors':
+        with open(path, 'rb') as f: n = int.from_bytes(f.read(8), 'little'); head = json.loads(f.read(n))
+        return {k: tuple(v['shape']) for k, v in head.items() if k != '__metadata__'}
+    sd = torch.load(path, map_location='cpu', mmap=True, weights_only=True)
+    sd = sd.get('state_dict', sd) if isinstance(sd, dict) else sd
+    return {k.removeprefix('module.'): tuple(v.shape) for k, v in sd.items() if hasattr(v, 'shape')}
+
+# %% ../nbs/01_model.ipynb #d2199c75
+def meta_clip(name: str, quick_gelu: bool = False) -> CLIP:
+    "open_clip's model `name` on the `meta` device: its tensor names and shapes, no memory (open_clip's 'randomly initialized' warning silenced)."
+    prev = logging.root.manager.disable; logging.disable(logging.WARNING)
+    try:
+        with torch.device('meta'): return open_clip.create_model(name, None, force_quick_gelu=quick_gelu, device='meta')
+    finally: logging.disable(prev)
+
+# %% ../nbs/01_model.ipynb #02989c80
+def weights_problem(backbone, pretrained, root=None) -> tuple[str | None, str]:
+    "`(problem or None, what was checked)` for the weights a run will load: placed for offline nodes, and matching the model."
+    if not isinstance(backbone, str) or backbone == 'tiny' or pretrained is None: return None, 'random initial weights'
+    if Path(str(pretrained)).is_file() or str(pretrained).endswith(('.pt', '.pth', '.bin', '.safetensors')): return None, f'weights file {pretrained}'
+    name, root = _check_backbone(backbone), weights_dir(root)
+    if root is None:
+        return (f"`pretrained` = {pretrained!r}: open_clip would download the {name} weights when the run starts (compute nodes are "
+                f"often offline); place them beforehand", weights_command(name, pretrained))
+    f = placed_weights(name, pretrained, root)
+    if f is None: return f"`pretrained` = {pretrained!r}: no {name} weights placed in ${WEIGHTS_ENV} = {root}", weights_command(name, pretrained, root)
+    quick = json.loads((f.parent/'placed.json').read_text()).get('quick_gelu', False)
+    want = {k: tuple(v.shape) for k, v in meta_clip(name, quick).state_dict().items()}
+    try: got = checkpoint_shapes(f)
+    except Exception as e: return f"{f}: not a readable state dict ({type(e).__name__}: {e})", weights_command(name, pretrained, root)
+    bad = sorted(k for k in want if got.get(k) != want[k])
+    if bad: return (f"{f}: {len(bad)} of {len(want)} tensors of {name} missing or of another shape, e.g. {bad[0]!r} "
+                    f"{got.get(bad[0])} (expected {want[bad[0]]})", weights_command(name, pretrained, root))
+    sha = json.loads((f.parent/'placed.json').read_text()).get('sha256')
+    if sha and file_sha256(f) != sha: return f"{f}: its sha256 is not the one placed.json recorded (a damaged or partial copy)", weights_command(name, pretrained, root)
+    return None, f"{name} weights {pretrained!r} placed at {f} ({len(want)} tensors, names and shapes as the model's{', sha256 as placed' if sha else ''})"
 
 # %% ../nbs/01_model.ipynb #d8f9c01a
 def build_cliphba(backbone:str|dict|None='ViT-L-14', pretrained:str|Path|None='openai', *, prompts=None, vision_layers:int=2,

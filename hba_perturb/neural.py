@@ -24,11 +24,12 @@ from .evaluate import (as_float64, check_rdm, model_rdm, upper_tri, concept_mean
                                   noise_ceiling, RDM_METRICS, _read_csv_rdm, _one_key, _check_order)
 
 # %% auto #0
-__all__ = ['HEMISPHERES', 'PATTERN_METRICS', 'THINGS_FMRI_ROIS', 'NOD_PARCELS', 'NEURAL_SCORE_COLUMNS', 'BOOTSTRAP', 'square_rdm',
-           'read_subject_rdm', 'merge_hemispheres', 'subject_rdm_stacks', 'average_repetitions', 'pattern_rdm',
-           'things_fmri_files', 'things_fmri_trials', 'things_fmri_rdms', 'write_things_fmri', 'mmp_parcels',
-           'nod_rdms', 'write_nod', 'roi_ceilings', 'rank_vector', 'BrainTarget', 'target_key', 'prepare_target',
-           'target_scores', 'bootstrap_options', 'bootstrap_target', 'bootstrap_loop', 'neural_scores']
+__all__ = ['HEMISPHERES', 'PATTERN_METRICS', 'THINGS_FMRI_ROIS', 'THINGS_FMRI_SIZE', 'NOD_PARCELS', 'NEURAL_SCORE_COLUMNS',
+           'BOOTSTRAP', 'square_rdm', 'read_subject_rdm', 'merge_hemispheres', 'subject_rdm_stacks',
+           'average_repetitions', 'pattern_rdm', 'things_fmri_files', 'things_fmri_trials', 'things_fmri_rdms',
+           'write_things_fmri', 'things_fmri_memory', 'mmp_parcels', 'nod_rdms', 'write_nod', 'roi_ceilings',
+           'rank_vector', 'BrainTarget', 'target_key', 'prepare_target', 'target_scores', 'bootstrap_options',
+           'bootstrap_target', 'bootstrap_loop', 'neural_scores']
 
 # %% ../nbs/06c_neural.ipynb #40a51e98
 def square_rdm(x, name: str = 'rdm') -> np.ndarray:
@@ -107,13 +108,13 @@ def _stimulus_order(labels, order, name) -> list:
 # %% ../nbs/06c_neural.ipynb #de7cfc29
 def average_repetitions(patterns, labels: Sequence, order: Sequence | None = None, name: str = 'patterns') -> tuple:
     "(mean pattern per stimulus [n_stimuli, n_voxels], stimulus names) of trial patterns [n_trials, n_voxels]."
-    x = as_float64(patterns, name)
+    x = patterns if isinstance(patterns, np.ndarray) and patterns.dtype in (np.float32, np.float64) else as_float64(patterns, name)
     if x.ndim != 2 or len(labels) != len(x): raise ValueError(f"{name}: expected [n_trials, n_voxels] with {len(labels)} trials, got shape {x.shape}")
     bad = np.flatnonzero(~np.isfinite(x).all(0))
     if len(bad): raise ValueError(f"{name}: {len(bad)} voxels with NaN/inf responses, e.g. voxel columns {bad[:5].tolist()}")
     order = _stimulus_order(labels, order, name)
     lab = pd.Series([str(s) for s in labels])
-    return np.stack([x[(lab == s).to_numpy()].mean(0) for s in order]), order
+    return np.stack([x[(lab == s).to_numpy()].mean(0, dtype=np.float64) for s in order]), order   # float32 in, float64 sums
 
 # %% ../nbs/06c_neural.ipynb #a663d9d4
 def pattern_rdm(patterns, labels: Sequence, metric: str = 'pearson', runs: Sequence | None = None,
@@ -165,42 +166,89 @@ def _roi_masks(vox: pd.DataFrame, rois, path) -> dict:
         masks[roi] = m
     return masks
 
-# %% ../nbs/06c_neural.ipynb #54167b0e
-def things_fmri_trials(betas_dir, subject, rois=THINGS_FMRI_ROIS, trial_types=('train', 'test')) -> tuple:
-    "({roi: trial patterns [n_trials, n_voxels]}, the stimulus table of those trials) of one THINGS-fMRI subject."
-    f = things_fmri_files(betas_dir, subject)
-    try: resp = pd.read_hdf(f['responses']) if f['responses'].suffix == '.h5' else pd.read_csv(f['responses'])
+# %% ../nbs/06c_neural.ipynb #f2bf5ac2
+def _unreadable(path, e) -> ValueError:
+    return ValueError(f"{path}: not a readable THINGS-fMRI response table (a pandas {'HDF5 table' if Path(path).suffix == '.h5' else 'CSV'} "
+                      f"of voxels x trials; {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})")
+
+# %% ../nbs/06c_neural.ipynb #07b98a01
+def _h5_fixed_rows(node, rows, budget: int) -> tuple:
+    "(voxel ids, [len(rows), n_trials] in the file's dtype) of a pandas `fixed` frame (blocks [voxels, columns]), read in row blocks of <= `budget` bytes."
+    cols = [c.decode() if isinstance(c, bytes) else str(c) for c in node.axis0[:]]
+    n, out_cols = int(node._v_attrs.nblocks), [c for c in cols if c != 'voxel_id']
+    if 'voxel_id' not in cols: raise KeyError("missing field 'voxel_id'")
+    blocks = [([c.decode() if isinstance(c, bytes) else str(c) for c in getattr(node, f'block{b}_items')[:]], getattr(node, f'block{b}_values'))
+              for b in range(n)]
+    dt = np.result_type(*[a.dtype for items, a in blocks if set(items) - {'voxel_id'}] or [np.float32])
+    out, ids, where = np.empty((len(rows), len(out_cols)), dt), None, {c: j for j, c in enumerate(out_cols)}
+    for items, arr in blocks:
+        if 'voxel_id' in items: ids = np.asarray(arr[:, items.index('voxel_id')])
+        tcols = [(k, where[c]) for k, c in enumerate(items) if c != 'voxel_id']
+        if not tcols: continue
+        src, dst = np.array([k for k, _ in tcols]), np.array([j for _, j in tcols])
+        step = max(1, budget // max(1, arr.shape[1] * arr.dtype.itemsize))
+        for a in range(0, arr.shape[0], step):                            # only blocks that hold ROI rows are read
+            lo, hi = np.searchsorted(rows, [a, a + step])
+            if hi > lo: out[lo:hi, dst] = np.asarray(arr[a:a + step])[rows[lo:hi] - a][:, src]
+    return ids, out
+
+# %% ../nbs/06c_neural.ipynb #259fbe98
+def _response_rows(path, rows, budget: int = 2**25) -> tuple:
+    "(voxel_id of every row, [len(rows), n_trials] responses of `rows`, in the file's dtype) of a THINGS-fMRI response table, reading those rows only."
+    path, rows = Path(path), np.asarray(rows, dtype=np.int64)
+    try:
+        if path.suffix != '.h5':
+            ids = pd.read_csv(path, usecols=['voxel_id']).voxel_id.to_numpy()
+            want = set((rows + 1).tolist())                                  # file lines (line 0: the header)
+            df = pd.read_csv(path, skiprows=lambda i: i > 0 and i not in want, engine='c')
+            return ids, df.drop(columns='voxel_id').to_numpy(np.float64)
+        with pd.HDFStore(path, 'r') as store:
+            key = store.keys()[0]; st = store.get_storer(key)
+            if not st.is_table: return _h5_fixed_rows(st.group, rows, budget)
+            step = max(1, budget // (8 * store.select(key, start=0, stop=1).shape[1]))     # `table` format: rows in blocks
+            ids, parts = [], []
+            for a in range(0, st.nrows, step):
+                df = store.select(key, start=a, stop=a + step); ids.append(df.voxel_id.to_numpy())
+                lo, hi = np.searchsorted(rows, [a, a + step])
+                parts.append(df.drop(columns='voxel_id').to_numpy()[rows[lo:hi] - a])
+            return np.concatenate(ids), np.concatenate(parts)
     except ImportError: raise
-    except Exception as e:                     # HDF5ExtError, ParserError, ...: say which file and what it should be
-        raise ValueError(f"{f['responses']}: not a readable THINGS-fMRI response table (a pandas "
-                         f"{'HDF5 table' if f['responses'].suffix == '.h5' else 'CSV'} of voxels x trials; "
-                         f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})") from None
+    except (KeyError, ValueError) as e:
+        if 'voxel_id' in str(e): raise KeyError(f"{path}: missing field 'voxel_id'") from None
+        raise _unreadable(path, e) from None
+    except Exception as e: raise _unreadable(path, e) from None            # HDF5ExtError, ParserError, ...
+
+# %% ../nbs/06c_neural.ipynb #54167b0e
+def things_fmri_trials(betas_dir, subject, rois=THINGS_FMRI_ROIS, trial_types=('train',)) -> tuple:
+    "({roi: trial patterns [n_trials, n_voxels] in the file's dtype}, the stimulus table of those trials) of one THINGS-fMRI subject; reads ROI voxels only."
+    f = things_fmri_files(betas_dir, subject)
     vox, stim = pd.read_csv(f['voxels']), pd.read_csv(f['stimuli'])
-    for df, p, cols in ((resp, f['responses'], ['voxel_id']), (vox, f['voxels'], ['voxel_id']), (stim, f['stimuli'], ['trial_type', 'session', 'run', 'stimulus'])):
+    for df, p, cols in ((vox, f['voxels'], ['voxel_id']), (stim, f['stimuli'], ['trial_type', 'session', 'run', 'stimulus'])):
         miss = [c for c in cols if c not in df.columns]
         if miss: raise KeyError(f"{p}: missing field {miss[0]!r}; found {list(df.columns)[:12]}")
-    if len(resp) != len(vox) or not (resp.voxel_id.to_numpy() == vox.voxel_id.to_numpy()).all():
-        raise ValueError(f"{f['responses']}: field 'voxel_id' ({len(resp)} voxels) does not match {f['voxels']} ({len(vox)} voxels) row by row")
-    data = resp.drop(columns='voxel_id')
+    masks = _roi_masks(vox, rois, f['voxels'])
+    rows = np.flatnonzero(np.logical_or.reduce(list(masks.values())))          # the voxels of any ROI, in file order
+    ids, data = _response_rows(f['responses'], rows)
+    if len(ids) != len(vox) or not (ids == vox.voxel_id.to_numpy()).all():
+        raise ValueError(f"{f['responses']}: field 'voxel_id' ({len(ids)} voxels) does not match {f['voxels']} ({len(vox)} voxels) row by row")
     if data.shape[1] != len(stim):
         raise ValueError(f"{f['responses']}: {data.shape[1]} trial columns but {f['stimuli']} has {len(stim)} rows (field 'stimulus'); "
                          "expected one row per trial")
-    masks = _roi_masks(vox, rois, f['voxels'])
-    keep = stim.trial_type.isin(trial_types).to_numpy()
-    x = data.to_numpy(np.float64).T[keep]
+    keep = np.flatnonzero(stim.trial_type.isin(trial_types).to_numpy())
+    pos = np.full(len(vox), -1); pos[rows] = np.arange(len(rows))
     trials = {}
     for roi, m in masks.items():
-        xr = x[:, m]
+        xr = np.ascontiguousarray(data[np.ix_(pos[m], keep)].T)             # [trials, voxels], float32 as published
         bad = np.flatnonzero(~np.isfinite(xr).all(0))
         if len(bad): raise ValueError(f"{f['responses']}: ROI {roi!r} has {len(bad)} voxels with NaN responses, e.g. voxel_id "
                                       f"{vox.voxel_id.to_numpy()[m][bad[:3]].tolist()}")
         trials[roi] = xr
-    return trials, stim[keep].reset_index(drop=True).assign(concept=lambda d: d.stimulus.map(_things_concept))
+    return trials, stim.iloc[keep].reset_index(drop=True).assign(concept=lambda d: d.stimulus.map(_things_concept))
 
 # %% ../nbs/06c_neural.ipynb #eb538384
 def things_fmri_rdms(betas_dir, subjects=(1, 2, 3), rois=THINGS_FMRI_ROIS, stimuli: Sequence | None = None,
                      by: str = 'concept', metric: str = 'pearson', merge: Mapping | str | None = HEMISPHERES,
-                     trial_types=('train', 'test')) -> tuple:
+                     trial_types=('train',)) -> tuple:
     "({roi: [n_subjects, n, n]}, stimulus names) from THINGS-fMRI single-trial responses (trials averaged per `by`)."
     if by not in ('concept', 'stimulus'): raise ValueError(f"by: expected 'concept' or 'stimulus', got {by!r}")
     stacks, order = {}, None
@@ -221,7 +269,8 @@ def things_fmri_rdms(betas_dir, subjects=(1, 2, 3), rois=THINGS_FMRI_ROIS, stimu
 
 # %% ../nbs/06c_neural.ipynb #d72ee139
 def write_things_fmri(folder, patterns: Mapping[str, np.ndarray], concepts: Sequence[str], images_per_concept: int = 2,
-                      repetitions: int = 2, noise: float = 0.5, seed: int = 0, fmt: str = 'h5') -> dict:
+                      repetitions: int = 2, noise: float = 0.5, seed: int = 0, fmt: str = 'h5', extra_voxels: int = 3,
+                      dtype='float64', h5_format: str = 'fixed') -> dict:
     "Write a synthetic `sub-01` THINGS-fMRI table (ROI patterns [n_concepts, n_voxels]); returns the simulated trials."
     g, folder = np.random.default_rng(seed), Path(folder); folder.mkdir(parents=True, exist_ok=True)
     stims = [f"{c}_{i + 1:02d}s.jpg" for c in concepts for i in range(images_per_concept)]
@@ -231,15 +280,34 @@ def write_things_fmri(folder, patterns: Mapping[str, np.ndarray], concepts: Sequ
     ci = np.array([list(concepts).index(_things_concept(s)) for s in stim.stimulus])
     rois = list(patterns)
     blocks = [as_float64(patterns[r])[ci] + noise * g.normal(size=(len(ci), np.shape(patterns[r])[1])) for r in rois]
-    x = np.concatenate(blocks + [g.normal(size=(len(ci), 3))], 1)             # 3 voxels outside every ROI
-    nv = [b.shape[1] for b in blocks] + [3]
+    x = np.concatenate(blocks + [g.normal(size=(len(ci), extra_voxels))], 1).astype(dtype)   # voxels outside every ROI
+    nv = [b.shape[1] for b in blocks] + [extra_voxels]
     vox = pd.DataFrame(dict(voxel_id=range(sum(nv)), subject_id=1))
     for k, r in enumerate(rois): vox[r] = np.repeat(np.eye(len(nv), dtype=int)[k], nv)
     resp = pd.DataFrame(x.T, columns=[str(i) for i in range(len(stim))]); resp.insert(0, 'voxel_id', vox.voxel_id)
-    if fmt == 'h5': resp.to_hdf(folder/'sub-01_ResponseData.h5', key='ResponseData')
+    if fmt == 'h5': resp.to_hdf(folder/'sub-01_ResponseData.h5', key='ResponseData', format=h5_format)
     else: resp.to_csv(folder/'sub-01_ResponseData.csv', index=False)
     vox.to_csv(folder/'sub-01_VoxelMetadata.csv', index=False); stim.to_csv(folder/'sub-01_StimulusMetadata.csv', index=False)
     return {r: b for r, b in zip(rois, blocks)} | dict(_stimuli=stim)
+
+# %% ../nbs/06c_neural.ipynb #7aaf3be8
+THINGS_FMRI_SIZE = dict(voxels=211_339, trials=9_840, train_trials=8_640)
+
+def things_fmri_memory(betas_dir=None, subject=1, rois=THINGS_FMRI_ROIS, trial_types=('train',), roi_voxels: int = 10_000,
+                       budget: int = 2**25) -> dict:
+    "Bytes one subject's read needs (`bytes`), with `roi_voxels`, `voxels`, `trials`, `table_bytes`; without files: the published size."
+    if betas_dir is None:
+        nv, nt, nk, roi = THINGS_FMRI_SIZE['voxels'], THINGS_FMRI_SIZE['trials'], THINGS_FMRI_SIZE['train_trials'], roi_voxels
+        each, meta = roi, nv * 40 * 8
+    else:
+        f = things_fmri_files(betas_dir, subject)
+        vox, stim = pd.read_csv(f['voxels']), pd.read_csv(f['stimuli'])
+        masks = _roi_masks(vox, rois, f['voxels'])
+        nv, nt, nk = len(vox), len(stim), int(stim.trial_type.isin(trial_types).sum())
+        roi, each = int(np.logical_or.reduce(list(masks.values())).sum()), int(sum(m.sum() for m in masks.values()))
+        meta = int(vox.memory_usage(deep=True).sum())
+    need = roi * nt * 4 + each * nk * 4 + min(budget, nv * nt * 4) + meta
+    return dict(bytes=int(need), roi_voxels=int(roi), voxels=int(nv), trials=int(nt), table_bytes=int(nv * nt * 4))
 
 # %% ../nbs/06c_neural.ipynb #3d296ba7
 NOD_PARCELS = ('V1', 'V2', 'V3', 'V4', 'V8', 'PIT', 'FFC', 'VVC', 'VMV1', 'VMV2', 'VMV3', 'LO1', 'LO2', 'LO3')

@@ -23,7 +23,7 @@ from .datasets import (behavior_data, demo_data, fetch, ImageNetFolder, demo_ima
 from .model import build_cliphba, load_prompts, demo_prompts, TINY_CFG
 from .fastpath import FastCLIPHBA, cached_splits, CACHE_DTYPES
 from .evaluate import behavioral_metrics, check_rdm
-from .scratch import FeatureNet, imagenet_eval_transform, all_sum
+from .scratch import FeatureNet, imagenet_eval_transform, all_sum, process_sum_loss
 
 # %% auto #0
 __all__ = ['METRIC_COLUMNS', 'resolve_device', 'rdm_name', 'build_data', 'check_image_size', 'build_model', 'ScratchData',
@@ -102,12 +102,17 @@ def build_scratch_data(cfg: RunConfig) -> ScratchData:
             raise ValueError("training_mode='scratch' needs `test_annotations_file`, `rdm_file` and `things_img_dir` for behavioral RSA")
         df, rdm = load_test_set(cfg.test_annotations_file, cfg.rdm_file, cfg.rdm_words_file)
         test = ThingsImages(df, cfg.things_img_dir, transform=tf, image_size=cfg.image_size)
-    return ScratchData(ImageNetFolder(root, 'train', cfg.image_size), ImageNetFolder(root, 'val', cfg.image_size), test, rdm)
+    train = ImageNetFolder(root, 'train', cfg.image_size)
+    if (n := len(train.folder.classes)) > cfg.num_classes:
+        raise ValueError(f"config field `num_classes`: {cfg.num_classes} is fewer than the {n} classes of {Path(root)/'train'}: give num_classes >= {n}")
+    return ScratchData(train, ImageNetFolder(root, 'val', cfg.image_size), test, rdm)
 
 # %% ../nbs/04d_runs.ipynb #7a13b93c
 def build_scratch_model(cfg: RunConfig) -> nn.Module:
     "A randomly initialised timm model (`architecture`) with `num_classes` outputs."
     import timm
+    if not timm.is_model(cfg.architecture):
+        raise ValueError(f"config field `architecture`: {cfg.architecture!r} is not a timm architecture (timm.list_models() names them)")
     kw = dict(img_size=cfg.image_size) if cfg.architecture.startswith(('vit', 'deit')) else {}
     torch.manual_seed(cfg.random_seed)
     return timm.create_model(cfg.architecture, pretrained=False, num_classes=cfg.num_classes, **kw)
@@ -194,12 +199,13 @@ def topk_accuracy(logits: torch.Tensor, labels: torch.Tensor, k: int = 5) -> flo
     return (top == labels.long()[:, None]).any(1).float().mean().item()
 
 # %% ../nbs/04d_runs.ipynb #29d9fb19
-def scratch_metrics(model, data, device, batch_size: int = 64, features: str = 'cls') -> dict:
-    "Validation cross-entropy, top-1 and top-5 accuracy, and behavioral RSA of the `features` of the 48 test images."
+def scratch_metrics(model, data, device, batch_size: int = 64, features: str = 'cls', val_processes: int | None = None) -> dict:
+    "Validation cross-entropy (`val_processes`: the study's sum of process means), top-1/top-5, behavioral RSA of the test `features`."
     logits, labels = predict(model, data.val, device, batch_size)
     feats = predict(FeatureNet(model, features), data.test, device, batch_size)[0].double().numpy()
     tt = data.test.targets.double().numpy()
-    return dict(val_loss=F.cross_entropy(logits, labels.long()).item(),
+    losses = F.cross_entropy(logits, labels.long(), reduction='none')
+    return dict(val_loss=losses.mean().item() if val_processes is None else process_sum_loss(losses, val_processes, batch_size),
                 val_accuracy=(logits.argmax(1) == labels.long()).float().mean().item(), val_top5=topk_accuracy(logits, labels),
                 **behavioral_metrics(feats, data.test_rdm, tt))
 

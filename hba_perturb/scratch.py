@@ -4,7 +4,7 @@
 
 # %% ../nbs/04c_scratch.ipynb #83b20b52
 from __future__ import annotations
-import os
+import math, os
 from dataclasses import dataclass
 from typing import Optional
 
@@ -23,7 +23,8 @@ from .datasets import IMAGENET_MEAN, IMAGENET_STD
 __all__ = ['STUDY_TYPE_NAMES', 'LABEL_KINDS', 'RANK_STRIDE', 'random_labels', 'shuffled_labels', 'study_labels', 'WindowLabels',
            'dataset_labels', 'StudyImages', 'study_perturbation', 'study_window_data', 'imagenet_eval_transform',
            'scratch_features', 'FeatureNet', 'DistInfo', 'dist_info', 'init_distributed', 'process_device', 'all_sum',
-           'broadcast_object', 'gather_object', 'barrier', 'distributed_sampler']
+           'broadcast_object', 'gather_object', 'barrier', 'StudySampler', 'distributed_sampler', 'study_lr_factor',
+           'process_sum_loss']
 
 # %% ../nbs/04c_scratch.ipynb #3db7601c
 STUDY_TYPE_NAMES = {'target_noise': 'random_target', 'label_shuffle': 'label_shuffle', 'gaussian': 'image_noise',
@@ -190,6 +191,29 @@ def barrier():
     if dist.is_available() and dist.is_initialized(): dist.barrier()
 
 # %% ../nbs/04c_scratch.ipynb #3441954e
-def distributed_sampler(dataset, info: DistInfo, seed: int) -> DistributedSampler:
-    "The shuffling sampler of rank `info.rank` of `info.world_size`, seeded with `seed` (the run's `random_seed`)."
+class StudySampler(DistributedSampler):
+    "`DistributedSampler` as train_vit_sgd.py builds it: torch's default seed 0, told the 0-based epoch (ours count from 1)."
+    def set_epoch(self, epoch: int): super().set_epoch(epoch - 1)
+
+# %% ../nbs/04c_scratch.ipynb #d5d74084
+def distributed_sampler(dataset, info: DistInfo, seed: int, order: str = 'run') -> DistributedSampler:
+    "The shuffling sampler of rank `info.rank` of `info.world_size`: seeded with `seed` ('run'), or the study's (`StudySampler`)."
+    if order == 'study': return StudySampler(dataset, num_replicas=info.world_size, rank=info.rank, shuffle=True)
     return DistributedSampler(dataset, num_replicas=info.world_size, rank=info.rank, shuffle=True, seed=seed)
+
+# %% ../nbs/04c_scratch.ipynb #f6411934
+def study_lr_factor(epoch: int, epochs: int, warmup: int = 0, schedule: str = 'cosine') -> float:
+    "Multiplier of the base rate in 1-based `epoch`, the schedule stepped once per epoch after it (train_vit_sgd.py ~206-228)."
+    if epoch <= 1: return 1.0                     # no step yet: the first epoch trains at the full rate
+    k = epoch - 2                                 # the study's `current_epoch` at its last step
+    if k < warmup: return (k + 1) / warmup
+    if schedule == 'constant': return 1.0
+    return 0.5 * (1 + math.cos(math.pi * (k - warmup) / (epochs - warmup)))
+
+# %% ../nbs/04c_scratch.ipynb #a76a2f63
+def process_sum_loss(losses: torch.Tensor, world_size: int, batch_size: int) -> float:
+    "The study's validation loss: each process's mean of batch means over its `DistributedSampler(shuffle=False)` share, summed."
+    n = len(losses); total = math.ceil(n / world_size) * world_size
+    idx = (list(range(n)) * math.ceil(total / n))[:total]          # padded with the first indices, as DistributedSampler
+    shares = (losses.double()[idx[r::world_size]] for r in range(world_size))
+    return float(sum(torch.stack([b.mean() for b in s.split(batch_size)]).mean() for s in shares))

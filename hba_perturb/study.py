@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_study.ipynb #d9aff067
 from __future__ import annotations
-import argparse, dataclasses, os, re, shutil, sys
+import argparse, dataclasses, json, math, os, re, shutil, subprocess, sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
@@ -14,28 +14,32 @@ import pandas as pd
 import yaml
 import open_clip
 
-from .config import RunConfig, DEMO_FIELDS, config_from_dict, baseline_config, run_name, atomic_write_text
+from .config import RunConfig, DEMO_FIELDS, PERTURB_TYPES, config_from_dict, baseline_config, run_name, atomic_write_text
 from .refconfig import read_config_file
-from .datasets import REGISTRY, REPO_ROOT, fetch, file_sha256
-from .model import TINY_CFG
+from .datasets import REGISTRY, REPO_ROOT, fetch, file_sha256, build_things_folder, things_partition, concept_of, _mirrors
+from .model import TINY_CFG, WEIGHTS_ENV, weights_command, placed_weights, meta_clip
 from .runs import cache_size_estimate, read_metrics
 from .core import run_cli, CLI_ERRORS, run_cache_dir
-from .scoring import evaluate_run
-from .sweeps import Sweep, conditions, run_sweep, runs_dir, run_dirs, collect, neural_table
+from .scoring import evaluate_run, EVAL_METRICS, SCRATCH_METRICS
+from .sweeps import (Sweep, conditions, run_sweep, runs_dir, run_dirs, collect, neural_table, condition_state,
+                                slurm_queue, _once, _window_problem)
 from .datasets import things_fmri_images, nod_images
 from .evaluate import load_rdm
-from .neural import things_fmri_rdms, nod_rdms
+from .neural import things_fmri_rdms, nod_rdms, things_fmri_memory
 from .analysis import BASELINE
 from .figures import (plot_baseline_trajectories, plot_single_epoch_deltas, plot_perturbation_types, plot_type_bars,
                                  type_deltas, plot_recovery_heatmap, plot_recovery_bars, plot_deviation_heatmap,
                                  plot_neural_vs_loss, plot_single_epoch_neural_deltas, save_figure, published_figures)
 
 # %% auto #0
-__all__ = ['STUDY_FIGURES', 'PER_TYPE_FIGURES', 'NEURAL_FIGURES', 'STUDY_KEYS', 'NEURAL_READERS', 'NEURAL_KEYS', 'CONFIGS_DIR',
-           'DEMO_STUDY', 'BASELINES', 'N_IMAGES', 'Experiment', 'Study', 'study_from_dict', 'load_study', 'demo_study',
-           'study_sweeps', 'adapter_params', 'checkpoint_bytes', 'plan', 'plan_summary', 'bench_seconds_per_epoch',
-           'link_baselines', 'train_study', 'neural_inputs', 'score_study', 'draw_study', 'run_study', 'study_main',
-           'cli_study', 'place', 'data_main', 'cli_data', 'synthetic_things_tree']
+__all__ = ['STUDY_FIGURES', 'PER_TYPE_FIGURES', 'NEURAL_FIGURES', 'ESTIMATE_KEYS', 'STUDY_KEYS', 'STUDY_TYPES',
+           'STUDY_EVALUATIONS', 'PERTURBED_FIGURES', 'ONE_EPOCH_FIGURES', 'NEURAL_READERS', 'NEURAL_KEYS',
+           'CONFIGS_DIR', 'DEMO_STUDY', 'BASELINES', 'N_IMAGES', 'STUDY_STATES', 'Experiment', 'Study',
+           'study_from_dict', 'load_study', 'demo_study', 'study_sweeps', 'condition_owners', 'adapter_params',
+           'checkpoint_bytes', 'plan', 'plan_summary', 'bench_seconds_per_epoch', 'link_baselines', 'slurm_parameters',
+           'slurm_partitions', 'slurm_line', 'train_study', 'neural_inputs', 'score_study', 'draw_study',
+           'study_status', 'status_summary', 'check_broken', 'run_study', 'neural_memory_line', 'study_main',
+           'cli_study', 'place', 'place_weights', 'standin_weights', 'data_main', 'cli_data', 'synthetic_things_tree']
 
 # %% ../nbs/11_study.ipynb #c67cbb04
 @dataclass
@@ -48,13 +52,33 @@ class Experiment:
     seeds: tuple = (1,)
 
 # %% ../nbs/11_study.ipynb #0d17e89a
-def _ints(v, where: str) -> tuple:
-    "A list of integers, or a range written `a..b` (both ends included)."
-    if isinstance(v, str) and re.fullmatch(r'\s*\d+\s*\.\.\s*\d+\s*', v):
-        a, b = (int(x) for x in v.split('..')); return tuple(range(a, b + 1))
-    v = [v] if isinstance(v, int) else v
-    if not isinstance(v, (list, tuple)) or not all(isinstance(x, int) for x in v):
+def _repeats(v) -> list:
+    "The values that occur more than once in `v`, sorted."
+    return sorted({x for x in v if list(v).count(x) > 1}, key=str)
+
+# %% ../nbs/11_study.ipynb #d4486a20
+def _ints(v, where: str, lo: int = 1) -> tuple:
+    "Sorted integers >= `lo`: a list, one integer, or a range written `a..b` (both ends included); empty or repeated refused."
+    if isinstance(v, str) and (m := re.fullmatch(r'\s*(\d+)\s*\.\.\s*(\d+)\s*', v)):
+        a, b = int(m[1]), int(m[2])
+        if a > b: raise ValueError(f"{where}: the range {v!r} is empty: write the smaller end first ({b}..{a})")
+        v = list(range(a, b + 1))
+    v = [v] if isinstance(v, int) and not isinstance(v, bool) else v
+    if not isinstance(v, (list, tuple)) or not all(isinstance(x, int) and not isinstance(x, bool) for x in v):
         raise ValueError(f"{where}: expected a list of integers or a range such as 1..98, found {v!r}")
+    if not v: raise ValueError(f"{where}: the list is empty: give at least one value")
+    if (low := [x for x in v if x < lo]): raise ValueError(f"{where}: values must be >= {lo}, found {low}")
+    if (rep := _repeats(v)): raise ValueError(f"{where}: {rep} given more than once")
+    return tuple(sorted(v))
+
+# %% ../nbs/11_study.ipynb #16846e4b
+def _names(v, where: str, known: Sequence[str], what: str) -> tuple:
+    "A non-empty list of names from `known`, in the file's order (one name alone: a list of one); unknown or repeated refused."
+    v = [v] if isinstance(v, str) else v
+    if not isinstance(v, (list, tuple)) or not v or not all(isinstance(x, str) for x in v):
+        raise ValueError(f"{where}: expected a non-empty list of {what} ({', '.join(known)}), found {v!r}")
+    if (bad := [x for x in v if x not in known]): raise ValueError(f"{where}: unknown {what} {bad}; known: {', '.join(known)}")
+    if (rep := _repeats(v)): raise ValueError(f"{where}: {rep} given more than once")
     return tuple(v)
 
 # %% ../nbs/11_study.ipynb #d193a2bb
@@ -98,10 +122,28 @@ class Study:
     expected_epochs: Optional[int] = None           # where a baseline stops early (None: `epochs`)
     published: bool = False                         # also draw the published figures (hba-figures) beside ours
     neural: dict = field(default_factory=dict)      # the neural data set of the 'neural' evaluation (see `neural_inputs`)
+    partition: Optional[str] = None                 # Slurm partition (None: the cluster's default); checked against sinfo
+    account: Optional[str] = None                   # Slurm account (None: your default account)
 
 # %% ../nbs/11_study.ipynb #2e8f1377
-STUDY_KEYS = ('name', 'base', 'experiments', 'evaluations', 'figures', 'executor', 'max_parallel', 'papermill', 'slurm',
-              'estimate', 'published', 'neural')
+ESTIMATE_KEYS = ('seconds_per_epoch', 'expected_epochs')     # written under `estimate:` in a study file
+STUDY_KEYS = tuple(f.name for f in dataclasses.fields(Study) if f.name not in ESTIMATE_KEYS) + ('estimate',)
+STUDY_TYPES = tuple(t for t in PERTURB_TYPES if t != 'none')
+STUDY_EVALUATIONS = tuple(m for m in EVAL_METRICS if m not in ('nights', 'cka'))   # the measures whose inputs a study file gives
+
+# %% ../nbs/11_study.ipynb #315ba807
+def _typed_field(name: str, v, typ: str, where):
+    "The value `v` of study field `name`, checked against its declared type `typ` (a string, as `dataclasses.fields` gives it)."
+    base = typ.removeprefix('Optional[').removesuffix(']')
+    bad = lambda want: ValueError(f"{where}: `{name}` must be {want}, found {v!r}")
+    if base == 'bool' and not isinstance(v, bool): raise bad('true or false')
+    if base == 'int' and (isinstance(v, bool) or not isinstance(v, int) or v < 1): raise bad('an integer >= 1')
+    if base == 'float':
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf: raise bad('a number > 0')
+        v = float(v)
+    if base == 'str' and (not isinstance(v, str) or not v): raise bad('a text')
+    if base == 'dict' and not isinstance(v, dict): raise bad('a mapping')
+    return v
 
 # %% ../nbs/11_study.ipynb #8babb70a
 def _base_config(d, where: Path) -> RunConfig:
@@ -113,57 +155,125 @@ def _base_config(d, where: Path) -> RunConfig:
     except (ValueError, TypeError) as e: raise ValueError(f"{where}: `base`: {e}") from None
 
 # %% ../nbs/11_study.ipynb #49a5096a
-def _experiment(d, i: int, where: Path) -> Experiment:
+def _experiment(d, i: int, where: Path, baselines: Optional[str] = None) -> Experiment:
+    "Experiment `i` of a study file, checked (`baselines`: the name of an earlier experiment without types, if any)."
     at = f"{where}: experiments[{i}]"
-    if not isinstance(d, dict) or 'name' not in d: raise ValueError(f"{at}: expected a mapping with a `name`")
+    if not isinstance(d, dict) or not isinstance(d.get('name'), str) or not d['name']:
+        raise ValueError(f"{at}: expected a mapping with a `name` (a text)")
+    at = f"{at} ({d['name']})"
     unknown = set(d) - {'name', 'types', 'starts', 'lengths', 'seeds'}
     if unknown: raise ValueError(f"{at}: unknown field(s) {sorted(unknown)}; expected name, types, starts, lengths, seeds")
-    types = tuple(d.get('types') or ())
-    if types and 'starts' not in d: raise ValueError(f"{at} ({d['name']}): perturbed experiments need `starts`")
-    return Experiment(str(d['name']), types, _ints(d.get('starts', []), f"{at}.starts"),
-                      _ints(d.get('lengths', [1]), f"{at}.lengths"), _ints(d.get('seeds', [1]), f"{at}.seeds"))
+    seeds = _ints(d.get('seeds', [1]), f"{at}.seeds", lo=0)
+    if 'types' not in d:
+        if baselines: raise ValueError(f"{at}: no `types`, but {baselines!r} is already the baselines experiment: give this one "
+                                       f"`types` (some of {', '.join(STUDY_TYPES)}) or merge its seeds into {baselines!r}")
+        if (extra := [k for k in ('starts', 'lengths') if k in d]):
+            raise ValueError(f"{at}: `{'`, `'.join(extra)}` without `types`: an experiment without types is the baselines")
+        return Experiment(d['name'], seeds=seeds)
+    types = _names(d['types'], f"{at}.types", STUDY_TYPES, 'perturbation types')
+    if 'starts' not in d: raise ValueError(f"{at}: perturbed experiments need `starts`")
+    return Experiment(d['name'], types, _ints(d['starts'], f"{at}.starts"), _ints(d.get('lengths', [1]), f"{at}.lengths"), seeds)
+
+# %% ../nbs/11_study.ipynb #2bf777ef
+def _experiments(v, where: Path) -> tuple:
+    "The checked experiments of a study file: a non-empty list, names unique, one baselines experiment at most."
+    if not isinstance(v, list) or not v: raise ValueError(f"{where}: `experiments` is empty" if not v else f"{where}: `experiments` must be a list")
+    exps = []
+    for i, d in enumerate(v): exps.append(_experiment(d, i, where, next((e.name for e in exps if not e.types), None)))
+    names = [e.name for e in exps]
+    if (rep := _repeats(names)): raise ValueError(f"{where}: experiment names repeat: {rep}")
+    return tuple(exps)
 
 # %% ../nbs/11_study.ipynb #ef28b4d5
-def _check_figures(figs: dict, exps: dict, where) -> dict:
+PERTURBED_FIGURES = tuple(f for f in STUDY_FIGURES if f not in ('baseline_trajectories', 'neural_vs_loss'))   # need perturbed runs
+ONE_EPOCH_FIGURES = ('single_epoch_deltas', 'single_epoch_neural_deltas')                                       # need length 1
+
+# %% ../nbs/11_study.ipynb #b99595f4
+def _check_figures(figs, exps: dict, where, evaluations=()) -> dict:
+    "The figures of a study file, each drawn from a declared experiment that has the runs it draws."
     if not isinstance(figs, dict): raise ValueError(f"{where}: `figures` must map figure names to experiment names")
     for f, e in figs.items():
         if f not in STUDY_FIGURES: raise ValueError(f"{where}: figures: unknown figure {f!r}; known: {', '.join(STUDY_FIGURES)}")
         if e not in exps: raise ValueError(f"{where}: figures: {f} is drawn from experiment {e!r}, which the study does not declare")
+        x = exps[e]
+        if f in PERTURBED_FIGURES and not x.types:
+            raise ValueError(f"{where}: figures: {f} needs perturbed runs, but experiment {e!r} is the baselines: name an experiment with `types`")
+        if f in ONE_EPOCH_FIGURES and 1 not in x.lengths:
+            raise ValueError(f"{where}: figures: {f} draws one-epoch windows, but experiment {e!r} has lengths {list(x.lengths)}: name one with length 1")
+        if f in NEURAL_FIGURES and 'neural' not in evaluations:
+            raise ValueError(f"{where}: figures: {f} needs the evaluation 'neural' (add it to `evaluations`, with a `neural:` section)")
     return dict(figs)
 
 # %% ../nbs/11_study.ipynb #5057acab
 NEURAL_READERS = ('things_fmri', 'nod', 'rdm_files')
-NEURAL_KEYS = ('dataset', 'reader', 'stimuli', 'img_dir', 'betas_dir', 'support_dir', 'subjects', 'rdm_files', 'metric', 'n_boot')
+NEURAL_KEYS = ('dataset', 'reader', 'stimuli', 'img_dir', 'betas_dir', 'support_dir', 'subjects', 'rdm_files', 'metric', 'n_boot',
+               'trial_types')
 
 # %% ../nbs/11_study.ipynb #ae31af24
-def _check_neural(n: dict, evaluations, where) -> dict:
+def _check_neural(n, evaluations, where) -> dict:
+    if n and not isinstance(n, dict): raise ValueError(f"{where}: `neural` must be a mapping (reader, stimuli, img_dir, ...)")
     if 'neural' in evaluations and not n: raise ValueError(f"{where}: evaluation 'neural' needs a `neural:` section (reader, stimuli, img_dir, ...)")
     if not n: return {}
+    if 'neural' not in evaluations: raise ValueError(f"{where}: a `neural:` section is given, but `evaluations` lacks 'neural': add it, or remove the section")
     unknown = set(n) - set(NEURAL_KEYS)
     if unknown: raise ValueError(f"{where}: neural: unknown field(s) {sorted(unknown)}; expected some of {', '.join(NEURAL_KEYS)}")
     if n.get('reader') not in NEURAL_READERS: raise ValueError(f"{where}: neural.reader must be one of {', '.join(NEURAL_READERS)}, found {n.get('reader')!r}")
-    for k in ('stimuli', 'img_dir'):
+    need = {'things_fmri': 'betas_dir', 'nod': 'support_dir', 'rdm_files': 'rdm_files'}[n['reader']]
+    for k in ('stimuli', 'img_dir', need):
         if not n.get(k): raise ValueError(f"{where}: neural.{k} must be set")
+    if need == 'rdm_files' and not isinstance(n['rdm_files'], dict): raise ValueError(f"{where}: neural.rdm_files must map ROI names to RDM files")
+    files = {k: n[k] for k in ('stimuli', 'img_dir', 'betas_dir', 'support_dir') if n.get(k)} | {f'rdm_files.{r}': p for r, p in (n.get('rdm_files') or {}).items()}
+    if (missing := [f"neural.{k} {p}" for k, p in files.items() if not Path(p).exists()]):   # found now, not after training
+        raise ValueError(f"{where}: {', '.join(missing)}: not found (paths are relative to where hba-study runs)")
     return dict(n)
 
+# %% ../nbs/11_study.ipynb #054e625a
+def _slurm_fields(d: dict, where) -> tuple:
+    "(partition, account) of a study file: fields of their own, never inside `slurm:` (one place for each)."
+    inner = [k for k in (d.get('slurm') or {}) if k in ('slurm_partition', 'partition', 'slurm_account', 'account')]
+    if inner: raise ValueError(f"{where}: slurm: {inner[0]} -- the Slurm partition and account are the study fields `partition:` and `account:`")
+    out = []
+    for k in ('partition', 'account'):
+        v = d.get(k)
+        if v is not None and (not isinstance(v, str) or not v.strip()): raise ValueError(f"{where}: `{k}` must be a name (or null), found {v!r}")
+        out.append(v.strip() if v else None)
+    return tuple(out)
+
 # %% ../nbs/11_study.ipynb #ba92a802
+def _windows(exps, base: RunConfig, where):
+    "Every window of every experiment inside the base config's epochs."
+    for i, e in enumerate(exps):
+        for s in e.starts:
+            for n in e.lengths:
+                if (p := _window_problem(base, s, n)): raise ValueError(f"{where}: experiments[{i}] ({e.name}): window {p}")
+
+# %% ../nbs/11_study.ipynb #22f76fab
 def study_from_dict(d: dict, where='study') -> Study:
-    "A checked `Study` from the fields of a study file (`where`: the file, for messages and relative paths)."
+    "A checked `Study` from the fields of a study file, every field read before anything is planned (`where`: the file)."
     where = Path(where)
     unknown = set(d) - set(STUDY_KEYS)
     if unknown: raise ValueError(f"{where}: unknown field(s) {sorted(unknown)}; expected some of {', '.join(STUDY_KEYS)}")
-    exps = [_experiment(e, i, where) for i, e in enumerate(d.get('experiments') or [])]
-    if not exps: raise ValueError(f"{where}: `experiments` is empty")
-    names = [e.name for e in exps]
-    if len(set(names)) < len(names): raise ValueError(f"{where}: experiment names repeat: {names}")
     est = d.get('estimate') or {}
-    if d.get('executor', 'local') not in ('local', 'inline', 'slurm'):
+    if not isinstance(est, dict): raise ValueError(f"{where}: `estimate` must be a mapping of {', '.join(ESTIMATE_KEYS)}")
+    if (unknown := set(est) - set(ESTIMATE_KEYS)):
+        raise ValueError(f"{where}: estimate: unknown field(s) {sorted(unknown)}; expected some of {', '.join(ESTIMATE_KEYS)}")
+    given = {k: v for k, v in {**d, **est}.items() if v is not None and k != 'estimate'}
+    own = ('name', 'base', 'experiments', 'evaluations', 'figures', 'executor', 'neural', 'partition', 'account')     # read below; the others by type
+    kw = {f.name: _typed_field(('estimate.' if f.name in ESTIMATE_KEYS else '') + f.name, given[f.name], f.type, where)
+          for f in dataclasses.fields(Study) if f.name in given and f.name not in own}
+    name = given.get('name', where.stem)
+    if not isinstance(name, str) or not name: raise ValueError(f"{where}: `name` must be a text, found {name!r}")
+    if given.get('executor', 'local') not in ('local', 'inline', 'slurm'):
         raise ValueError(f"{where}: executor must be local, inline or slurm, found {d['executor']!r}")
-    return Study(str(d.get('name', where.stem)), _base_config(d.get('base') or {}, where), tuple(exps),
-                 tuple(d.get('evaluations', ('behavioral', 'spose'))), _check_figures(d.get('figures') or {}, dict.fromkeys(names), where),
-                 d.get('executor', 'local'), int(d.get('max_parallel', 2)), bool(d.get('papermill', False)), dict(d.get('slurm') or {}),
-                 est.get('seconds_per_epoch'), est.get('expected_epochs'), bool(d.get('published', False)),
-                 _check_neural(d.get('neural') or {}, tuple(d.get('evaluations', ())), where))
+    exps, base = _experiments(given.get('experiments'), where), _base_config(given.get('base') or {}, where)
+    _windows(exps, base, where)
+    evals = _names(given.get('evaluations', ['behavioral', 'spose']), f"{where}: evaluations", STUDY_EVALUATIONS, 'measures')
+    if base.training_mode != 'scratch' and (wrong := [m for m in evals if m in SCRATCH_METRICS]):
+        raise ValueError(f"{where}: evaluations {wrong} need class logits: only for `training_mode: scratch` (base is {base.training_mode!r})")
+    return Study(name=name, base=base, experiments=exps, evaluations=evals, executor=given.get('executor', 'local'),
+                 figures=_check_figures(given.get('figures') or {}, {e.name: e for e in exps}, where, evals),
+                 neural=_check_neural(given.get('neural') or {}, evals, where),
+                 **dict(zip(('partition', 'account'), _slurm_fields(d, where))), **kw)
 
 # %% ../nbs/11_study.ipynb #38b47bc7
 def load_study(path) -> Study:
@@ -208,6 +318,14 @@ def study_sweeps(study: Study) -> dict[str, Sweep]:
         if e.types: out[e.name] = Sweep(e.name, study.base, e.types, e.starts, e.lengths, e.seeds)
     return out
 
+# %% ../nbs/11_study.ipynb #01df4c96
+def condition_owners(study: Study) -> dict[str, str]:
+    "Run name -> the experiment that trains it: the first experiment declaring the condition (a baseline: the baselines experiment)."
+    owners = {}
+    for name, sw in study_sweeps(study).items():
+        for c in conditions(sw): owners.setdefault(run_name(c), name)
+    return owners
+
 # %% ../nbs/11_study.ipynb #9ffaa06e
 def _width_of(cfg: RunConfig) -> tuple[int, int]:
     mc = TINY_CFG if cfg.backbone == 'tiny' else open_clip.get_model_config(cfg.backbone.replace('/', '-'))
@@ -237,13 +355,15 @@ def _run_epochs(c: RunConfig, stop: int) -> int:
 
 # %% ../nbs/11_study.ipynb #752a3f14
 def plan(study: Study, out_dir, seconds_per_epoch: Optional[float] = None) -> pd.DataFrame:
-    "Every condition of the study (a baseline once), with the epochs it trains, GPU-hours and disk (GB)."
+    "Every condition of the study (each once, in the experiment that trains it), with the epochs it trains, GPU-hours and disk (GB)."
+    if study.base.training_mode == 'finetune' and study.base.rank > (w := min(_width_of(study.base))):     # before any GPU-hour is spent
+        raise ValueError(f"base: config field `rank`: {study.base.rank} is larger than the width ({w}) of the layers DoRA adapts: give rank <= {w}")
     sec = seconds_per_epoch or study.seconds_per_epoch
     stop = min(study.base.epochs, study.expected_epochs or study.base.epochs)
-    rows, seen = [], set()
+    rows, owners = [], condition_owners(study)
     for name, sw in study_sweeps(study).items():
         for c in conditions(sw, runs_dir(Path(out_dir)/name)):
-            if c.perturb_type == 'none' and name != next(iter(study_sweeps(study))): continue    # trained once
+            if owners[run_name(c)] != name: continue                                   # trained once, by its owner
             n = _run_epochs(c, stop)
             rows.append(dict(experiment=name, run_name=run_name(c), type=c.perturb_type, start=c.perturb_epoch, length=c.perturb_length,
                              seed=c.random_seed, epochs=n, gpu_hours=np.nan if sec is None else n * sec / 3600,
@@ -258,6 +378,9 @@ def plan_summary(study: Study, table: pd.DataFrame) -> str:
     cache = cache_size_estimate(study.base, N_IMAGES.get(study.base.dataset_type, 1854)) / 1e9 if study.base.forward == 'fast' else 0
     lines = [f"study {study.name}: {len(table)} conditions, {table.epochs.sum()} epochs"] + [
         f"  {n:<20} {int(r.conditions):5d} conditions {int(r.epochs):7d} epochs {r.gpu_hours:9.3g} GPU-h {r.disk_gb:8.3g} GB" for n, r in g.iterrows()]
+    owners = condition_owners(study)
+    shared = sum(owners[run_name(c)] != name for name, sw in study_sweeps(study).items() for c in conditions(sw) if c.perturb_type != 'none')
+    if shared: lines.append(f"  {shared} condition(s) declared again by a later experiment: trained once, linked there")
     gh = table.gpu_hours.sum(min_count=1)
     lines.append(f"  total: {'unknown (no seconds_per_epoch)' if pd.isna(gh) else f'{gh:.4g} GPU-hours'}, "
                  f"{table.disk_gb.sum() + cache:.3g} GB disk (checkpoints {table.disk_gb.sum():.3g} GB + prefix cache {cache:.3g} GB)")
@@ -274,34 +397,61 @@ def bench_seconds_per_epoch(bench_csv, size: Optional[str] = None, n_images: int
 
 # %% ../nbs/11_study.ipynb #00ca1b5e
 def link_baselines(study: Study, out_dir) -> list[Path]:
-    "Link each finished baseline into the runs folder of every other experiment; returns the links made."
-    out_dir, sweeps = Path(out_dir), study_sweeps(study)
-    first, made = next(iter(sweeps)), []
-    for name, sw in list(sweeps.items())[1:]:
-        for c in conditions(sw, runs_dir(out_dir/name))[:len(sw.seeds)]:
-            src, dst = runs_dir(out_dir/first)/run_name(c), runs_dir(out_dir/name)/run_name(c)
+    "Link each finished baseline, and each finished condition an earlier experiment trains, into the runs folder of every other experiment declaring it."
+    out_dir, owners, made = Path(out_dir), condition_owners(study), []
+    for name, sw in study_sweeps(study).items():
+        for c in conditions(sw):
+            owner = owners[run_name(c)]
+            if owner == name: continue
+            src, dst = runs_dir(out_dir/owner)/run_name(c), runs_dir(out_dir/name)/run_name(c)
             if not (src/'summary.json').exists() or dst.exists() or dst.is_symlink(): continue
             dst.parent.mkdir(parents=True, exist_ok=True)
             dst.symlink_to(os.path.relpath(src, dst.parent), target_is_directory=True); made.append(dst)
     return made
 
+# %% ../nbs/11_study.ipynb #768cd626
+def slurm_parameters(study: Study) -> dict:
+    "submitit's Slurm parameters of a study: `slurm:` plus the partition and account fields (those set)."
+    extra = {k: v for k, v in (('slurm_partition', study.partition), ('slurm_account', study.account)) if v}
+    return {**study.slurm, **extra}
+
 # %% ../nbs/11_study.ipynb #ed8aeaac
 def _sweep_kw(study: Study) -> dict:
     return dict(executor=study.executor, max_parallel=study.max_parallel, use_papermill=study.papermill,
-                slurm=study.slurm or None, show=False)
+                slurm=slurm_parameters(study) or None, show=False)
+
+# %% ../nbs/11_study.ipynb #0c8f293a
+def slurm_partitions() -> Optional[list[str]]:
+    "The partitions `sinfo` lists here (default marked by `*` removed), or None without Slurm."
+    if shutil.which('sinfo') is None: return None
+    r = subprocess.run(['sinfo', '-h', '-o', '%P'], capture_output=True, text=True)
+    return sorted({l.strip().rstrip('*') for l in r.stdout.splitlines() if l.strip()}) if r.returncode == 0 else None
+
+# %% ../nbs/11_study.ipynb #cbdf54d2
+def slurm_line(study: Study, partitions=slurm_partitions) -> str:
+    "One line on where a Slurm study runs; raises when its partition is not one `sinfo` lists."
+    parts = partitions() if callable(partitions) else partitions
+    if study.partition and parts is not None and study.partition not in parts:
+        raise ValueError(f"study field `partition`: {study.partition!r} is not a Slurm partition here (sinfo lists {', '.join(parts)}); "
+                         f"set `partition:` in the study file to one of them, or null for the cluster's default")
+    where = (f"partition {study.partition}" + (' (sinfo lists it)' if parts is not None else ' (no sinfo here to check it)')
+             if study.partition else "the cluster's default partition (study field `partition: null`)")
+    return f"Slurm: {where}, account {study.account or 'your default (study field `account: null`)'}"
 
 # %% ../nbs/11_study.ipynb #1917e17b
 def train_study(study: Study, out_dir, log=print) -> dict:
-    "Train (or submit) every missing condition, baselines first; returns each experiment's `SweepResult` (those reached)."
-    out_dir, sweeps, started = Path(out_dir), study_sweeps(study), {}
+    "Train (or submit) every missing condition, baselines first, each in the experiment that owns it; returns each experiment's `SweepResult` (those reached)."
+    out_dir, sweeps, started, owners = Path(out_dir), study_sweeps(study), {}, condition_owners(study)
     base = dataclasses.replace(study.base, cache_dir=str(run_cache_dir(out_dir, study.base.cache_dir)))   # one cache for all
     for i, (name, sw) in enumerate(sweeps.items()):
+        if i >= 1: link_baselines(study, out_dir)
         if i == 1:
-            link_baselines(study, out_dir)
             done = [(runs_dir(out_dir/name)/run_name(c)/'summary.json').exists() for c in conditions(sw, runs_dir(out_dir/name))[:len(sw.seeds)]]
             if not all(done):
                 log(f"baselines not finished yet: run hba-study again once they are, to start the other experiments"); break
-        res = run_sweep(dataclasses.replace(sw, base=base), out_dir/name, **_sweep_kw(study))
+        sw = dataclasses.replace(sw, base=base)
+        own = [c for c in conditions(sw, runs_dir(out_dir/name)) if owners[run_name(c)] == name]
+        res = run_sweep(sw, out_dir/name, only=own, **_sweep_kw(study))
         started[name] = res
         log(f"{name}: {res.report().splitlines()[0]}")
         if not res.ok: raise RuntimeError(f"experiment {name}: {res.report()}")
@@ -321,7 +471,8 @@ def neural_inputs(study: Study) -> dict:
     n = study.neural; ds, things = _stimulus_set(n, study.base.image_size)
     concepts = list(ds.labels) if things else None
     subjects = tuple(n.get('subjects', (1,)))
-    if n['reader'] == 'things_fmri': rdms, names = things_fmri_rdms(n['betas_dir'], subjects, stimuli=sorted(set(concepts)))
+    if n['reader'] == 'things_fmri': rdms, names = things_fmri_rdms(n['betas_dir'], subjects, stimuli=sorted(set(concepts)),
+                                                                  trial_types=tuple(n.get('trial_types', ('train',))))
     elif n['reader'] == 'nod': rdms, names = nod_rdms(n['support_dir'], subjects, stimuli=list(ds.names))
     else: rdms, names = {roi: (np.load(p) if str(p).endswith('.npy') else load_rdm(p)) for roi, p in n['rdm_files'].items()}, None
     return dict(roi_rdms=rdms, stimuli=ds, concepts=concepts, rdm_names=names, neural_metric=n.get('metric', 'cosine'),
@@ -370,19 +521,68 @@ def draw_study(study: Study, out_dir, formats=('png',)) -> dict[str, list[Path]]
     if study.published: paths.update({f'published/{k}': v for k, v in published_figures(fig_dir/'published', formats=formats).items()})
     return paths
 
+# %% ../nbs/11_study.ipynb #f431c963
+def study_status(study: Study, out_dir) -> pd.DataFrame:
+    "Where each condition stands (once, in the experiment that trains it): experiment, run name, state, error line."
+    out_dir, owners, queue, rows = Path(out_dir), condition_owners(study), _once(slurm_queue), []
+    for name, sw in study_sweeps(study).items():
+        for c in conditions(sw, runs_dir(out_dir/name)):
+            if owners[run_name(c)] != name: continue
+            state, err = condition_state(c, out_dir/name, queue=queue)
+            rows.append(dict(experiment=name, run_name=run_name(c), state=state, error=err))
+    return pd.DataFrame(rows, columns=['experiment', 'run_name', 'state', 'error'])
+
+# %% ../nbs/11_study.ipynb #5095d544
+STUDY_STATES = ('done', 'running', 'queued', 'pending', 'failed', 'blocked', 'broken')   # 'interrupted' counts as failed
+
+# %% ../nbs/11_study.ipynb #830b0e58
+def status_summary(table: pd.DataFrame) -> str:
+    "One line per experiment: its conditions, and how many are done, running, queued, pending, failed, blocked, broken."
+    lines = []
+    for name, g in table.groupby('experiment', sort=False):
+        n = g.state.replace({'interrupted': 'failed'}).value_counts()
+        lines.append(f"  {name:<20} {len(g):5d} conditions: " + ', '.join(f"{int(n.get(s, 0))} {s}" for s in STUDY_STATES))
+    return '\n'.join(lines)
+
+# %% ../nbs/11_study.ipynb #5762eb28
+def check_broken(table: pd.DataFrame, out_dir):
+    "Stop (one line) when a finished run of the study lost or changed its metrics: name each and how to move it aside."
+    b = table[table.state == 'broken']
+    if not len(b): return
+    out_dir = Path(out_dir); paths = [runs_dir(out_dir/e)/n for e, n in zip(b.experiment, b.run_name)]
+    raise RuntimeError(f"{len(b)} finished run(s) lost or changed their metrics and cannot be used: {'; '.join(b.error)}. "
+                       f"Move {'it' if len(b) == 1 else 'each'} out of the study folder, e.g. mkdir -p {out_dir}.aside && mv "
+                       f"{' '.join(str(p) for p in paths)} {out_dir}.aside/, and run hba-study again: it retrains {'it' if len(b) == 1 else 'them'}")
+
 # %% ../nbs/11_study.ipynb #296c4d1a
 def run_study(study: Study, out_dir, log=print, figures: bool = True) -> dict:
     "Train what is missing, score every run, draw the figures; returns what was started, the scores and the figure files."
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    started = train_study(study, out_dir, log)
+    check_broken(study_status(study, out_dir), out_dir)                 # before anything trains
+    try: started = train_study(study, out_dir, log)
+    except RuntimeError: log(status_summary(study_status(study, out_dir))); raise
+    link_baselines(study, out_dir)                                      # the conditions their owners finished just now
+    status = study_status(study, out_dir); log(status_summary(status))
     n = sum(len(v) for v in started.values())
     log(f"trained or submitted {n} condition(s)" if n else "nothing to train: every condition is done")
-    complete = len(started) == len(study_sweeps(study)) and all(len(r.done) == len(r.states) for r in started.values())
-    if not complete: log("not every condition is done yet: scores and figures follow when they are"); return dict(started=started, scores=None, figures={})
+    if len(bad := status[status.state.isin(['failed', 'interrupted', 'blocked'])]):
+        raise RuntimeError(f"{len(bad)} condition(s) failed: " + '; '.join(f"{r}: {e}" for r, e in zip(bad.run_name, bad.error)))
+    if not (status.state == 'done').all():
+        log("not every condition is done yet: scores and figures follow when they are"); return dict(started=started, scores=None, figures={})
     scores = score_study(study, out_dir)
     figs = draw_study(study, out_dir) if figures else {}
     for k, v in figs.items(): log(f"figure {k}: {', '.join(str(p) for p in v)}")
     return dict(started=started, scores=scores, figures=figs)
+
+# %% ../nbs/11_study.ipynb #655a2a12
+def neural_memory_line(study: Study) -> str:
+    "What reading one THINGS-fMRI subject of the study needs (from its files when they are there, else at the published size)."
+    n = study.neural; tt = tuple(n.get('trial_types', ('train',)))
+    try: m, src = things_fmri_memory(n.get('betas_dir'), (n.get('subjects') or [1])[0], trial_types=tt), f"its files in {n.get('betas_dir')}"
+    except (FileNotFoundError, TypeError, KeyError, ValueError): m, src = things_fmri_memory(None, trial_types=tt), 'the published size, 10,000 ROI voxels'
+    gb = lambda b: f"{b / 1e9:.2f} GB" if b >= 1e8 else f"{b / 1e6:.1f} MB"
+    return (f"THINGS-fMRI: reading a subject needs about {gb(m['bytes'])} ({m['roi_voxels']} ROI voxels of {m['voxels']}, "
+            f"{m['trials']} trials; the whole table would be {gb(m['table_bytes'])}), from {src}")
 
 # %% ../nbs/11_study.ipynb #94911e92
 def study_main(argv: Optional[Sequence[str]] = None) -> dict:
@@ -400,6 +600,8 @@ def study_main(argv: Optional[Sequence[str]] = None) -> dict:
     sec = bench_seconds_per_epoch(a.bench, a.bench_size, N_IMAGES.get(study.base.dataset_type, 1854)) if a.bench else None
     table = plan(study, out, sec)
     print(plan_summary(study, table), flush=True)
+    if study.executor == 'slurm': print(slurm_line(study), flush=True)
+    if study.neural.get('reader') == 'things_fmri': print(neural_memory_line(study), flush=True)
     if a.dry_run: return dict(plan=table)
     out.mkdir(parents=True, exist_ok=True); atomic_write_text(out/'plan.csv', table.to_csv(index=False))
     return dict(plan=table, **run_study(study, out))
@@ -423,16 +625,86 @@ def place(prefixes: Sequence[str] = ('things',), to='data', **fetch_kw) -> list[
         out.append(dst)
     return out
 
+# %% ../nbs/11_study.ipynb #ddb50140
+def _copy_sparse(src: Path, dst: Path, block: int = 2**22):
+    "Copy a file, leaving runs of zero bytes as holes (a stand-in of zeros stays small on disk)."
+    tmp = dst.with_name(dst.name + '.part')
+    with open(src, 'rb') as fi, open(tmp, 'wb') as fo:
+        while b := fi.read(block):
+            if b.count(0) == len(b): fo.seek(len(b), 1)
+            else: fo.write(b)
+        fo.truncate()
+    os.replace(tmp, dst)
+
+# %% ../nbs/11_study.ipynb #653ee388
+def place_weights(backbone: str, tag: str, to='weights', cfg: Optional[dict] = None, mirror='auto') -> Path:
+    "Place open_clip's `tag` weights of `backbone` in `to/<model>/<tag>/` (+ placed.json) once: from a local mirror, else open_clip's download."
+    name = backbone.replace('/', '-')
+    if cfg is None:
+        cfg = dict(open_clip.get_pretrained_cfg(name, tag))
+        if not cfg: raise ValueError(f"{tag!r} is not an open_clip tag of {name}; tags: {open_clip.list_pretrained_tags_by_model(name)}")
+    if (got := placed_weights(name, tag, to)) is not None:
+        sha = json.loads((got.parent/'placed.json').read_text()).get('sha256')
+        if not sha or file_sha256(got) == sha: return got                      # placed and whole: kept
+    d = Path(to)/name/tag; d.mkdir(parents=True, exist_ok=True)
+    src = next((placed_weights(name, tag, m/'weights') for m in _mirrors(mirror) if placed_weights(name, tag, m/'weights')), None)
+    if src is not None: _copy_sparse(src, d/src.name)
+    else:
+        from open_clip.pretrained import download_pretrained
+        src = Path(download_pretrained(cfg, cache_dir=str(Path(to)/'.download')))
+        if not src.is_file(): raise FileNotFoundError(f"open_clip's download of {name} {tag!r} gave no file ({src})")
+        shutil.copyfile(src, d/src.name)
+        shutil.rmtree(Path(to)/'.download', ignore_errors=True)
+    rec = dict(file=src.name, sha256=file_sha256(d/src.name), quick_gelu=bool(cfg.get('quick_gelu', False)),
+               source=cfg.get('hf_hub') or cfg.get('url') or 'mirror')
+    atomic_write_text(d/'placed.json', json.dumps(rec, indent=2))
+    return d/src.name
+
+# %% ../nbs/11_study.ipynb #0b931d96
+def standin_weights(backbone: str, tag: str, to, quick_gelu: bool = True) -> Path:
+    "A stand-in of placed weights for tests: a .safetensors file of zeros with the model's tensor names and shapes (a sparse file)."
+    name = backbone.replace('/', '-'); d = Path(to)/name/tag; d.mkdir(parents=True, exist_ok=True)
+    sd = meta_clip(name, quick_gelu).state_dict()
+    head, off = {}, 0
+    for k, v in sd.items(): n = v.numel() * 4; head[k] = dict(dtype='F32', shape=list(v.shape), data_offsets=[off, off + n]); off += n
+    h = json.dumps(head).encode(); h += b' ' * (-len(h) % 8)
+    with open(d/'standin.safetensors', 'wb') as f: f.write(len(h).to_bytes(8, 'little')); f.write(h); f.truncate(8 + len(h) + off)
+    atomic_write_text(d/'placed.json', json.dumps(dict(file='standin.safetensors', quick_gelu=quick_gelu, source='stand-in (zeros)'), indent=2))
+    return d/'standin.safetensors'
+
+# %% ../nbs/11_study.ipynb #6570ed45
+def _image_names(csv) -> list[str]:
+    "The image names of a CSV: its `image_name` column (THINGS annotations) or its `stimulus` column (THINGS-fMRI stimuli)."
+    df = pd.read_csv(csv)
+    col = next((c for c in ('image_name', 'stimulus') if c in df.columns), None)
+    if col is None: raise ValueError(f"{csv}: no column image_name or stimulus to take the image names from; found {list(df.columns)[:8]}")
+    return list(dict.fromkeys(df[col].astype(str)))
+
 # %% ../nbs/11_study.ipynb #70c9001f
 def data_main(argv: Optional[Sequence[str]] = None) -> list[Path]:
-    "Command line: `hba-data fetch [PREFIX ...] --to DIR` (default prefix: things; `all` for every registered file)."
+    "Command line: `hba-data fetch [PREFIX ...] --to DIR`, `hba-data things-images THINGS --to DIR`, `hba-data weights MODEL TAG --to DIR`."
     ap = argparse.ArgumentParser(prog='hba-data', description='Place the registered data files where a config expects them.')
     sub = ap.add_subparsers(dest='cmd', required=True)
     f = sub.add_parser('fetch', help='download (or take from a mirror), verify, and copy to --to')
     f.add_argument('prefixes', nargs='*', default=['things'], help="registry prefixes: things, paper_results, or all")
     f.add_argument('--to', default='data', help='destination folder (default: data)')
     f.add_argument('--debug', action='store_true')
+    t = sub.add_parser('things-images', help='the flat folder of the THINGS images a config needs, from the OSF download (folders or zips)')
+    t.add_argument('things', help='the THINGS download: THINGS, THINGS/Images or a folder holding the object_images_*.zip and password.txt')
+    t.add_argument('--to', default='data/Things1854', help='destination folder (default: data/Things1854)')
+    t.add_argument('--names', help='a CSV of the images to take (column image_name or stimulus; default: the 1854 of things1854_image_names.csv)')
+    t.add_argument('--copy', action='store_true', help='copy the images instead of linking them'); t.add_argument('--debug', action='store_true')
+    w = sub.add_parser('weights', help='place open_clip weights for offline compute nodes (then export HBA_PERTURB_WEIGHTS=DIR)')
+    w.add_argument('model', nargs='?', default='ViT-L-14'); w.add_argument('tag', nargs='?', default='openai')
+    w.add_argument('--to', default='weights', help='destination folder (default: weights)'); w.add_argument('--debug', action='store_true')
     a = ap.parse_args(sys.argv[1:] if argv is None else list(argv))
+    if a.cmd == 'things-images':
+        build_things_folder(a.things, a.to, _image_names(a.names) if a.names else None, mode='copy' if a.copy else 'symlink')
+        n = sum(1 for _ in Path(a.to).iterdir()); print(f"{n} THINGS images in {a.to}"); return sorted(Path(a.to).iterdir())
+    if a.cmd == 'weights':
+        f = place_weights(a.model, a.tag, a.to)
+        print(f"{a.model} {a.tag} weights placed: {f}\nexport {WEIGHTS_ENV}={Path(a.to).absolute()}   # runs load them from there, offline")
+        return [f]
     paths = place([] if a.prefixes == ['all'] else a.prefixes, a.to)
     print(f"{len(paths)} file(s) in {a.to}")
     return paths
@@ -440,17 +712,22 @@ def data_main(argv: Optional[Sequence[str]] = None) -> list[Path]:
 # %% ../nbs/11_study.ipynb #a12b0b40
 def cli_data(argv: Optional[Sequence[str]] = None):
     "Console script `hba-data`."
-    run_cli('hba-data', data_main, argv)
+    run_cli('hba-data', data_main, argv, CLI_ERRORS + (RuntimeError,))
 
 # %% ../nbs/11_study.ipynb #3466b61b
-def synthetic_things_tree(root, names: Sequence[str], size: int = 8, seed: int = 0) -> Path:
-    "A THINGS-format download tree `root/object_images/<concept>/<name>` of small random JPEGs (to try the pipeline without THINGS)."
+def synthetic_things_tree(root, names: Sequence[str], size: int = 8, seed: int = 0, zipped: bool = False,
+                          password: str = 'things4all') -> Path:
+    "A stand-in THINGS download `root/Images/object_images_<A-C..>/<concept>/<name>` (small JPEGs) + password.txt, or its zips (the `zip` command)."
     from PIL import Image
-    from hba_perturb.datasets import concept_of
-    rng = np.random.default_rng(seed)
+    rng, img = np.random.default_rng(seed), Path(root)/'Images'
     for n in names:
-        p = Path(root)/'object_images'/concept_of(n)/n; p.parent.mkdir(parents=True, exist_ok=True)
+        p = img/f'object_images_{things_partition(concept_of(n))}'/concept_of(n)/n; p.parent.mkdir(parents=True, exist_ok=True)
         Image.fromarray(rng.integers(0, 256, (size, size, 3), dtype=np.uint8)).save(p, quality=90)
+    (img/'password.txt').write_text(password + '\n')
+    if zipped:
+        if shutil.which('zip') is None: raise FileNotFoundError("the zip command is needed to write password-protected zips (apt-get install zip)")
+        for d in sorted(img.glob('object_images_*')):
+            subprocess.run(['zip', '-q', '-r', '-P', password, f'{d.name}.zip', d.name], cwd=img, check=True); shutil.rmtree(d)
     return Path(root)
 
 # %% ../nbs/11_study.ipynb #327b5c55

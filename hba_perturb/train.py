@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_train.ipynb #b6f1e198
 from __future__ import annotations
-import argparse, ast, contextlib, dataclasses, difflib, functools, json, logging, math, os, shutil, sys, time
+import argparse, ast, contextlib, dataclasses, difflib, functools, json, logging, math, os, re, shutil, sys, time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -29,26 +29,26 @@ from .runs import (resolve_device, build_data, rdm_name, check_image_size, build
 from .datasets import (behavior_data, demo_data, fetch, ImageNetFolder, demo_imagenet, load_test_set,
                                   ThingsImages, REGISTRY, file_sha256, load_annotations, find_images,
                                   unreadable_images)
-from .model import build_cliphba, load_prompts, demo_prompts, TINY_CFG
+from .model import build_cliphba, load_prompts, demo_prompts, TINY_CFG, weights_problem
 from .dora import load_adapters, save_adapters
 from .perturbations import PerturbWindow, make_perturbation, perturbation_arguments
 from .guided import GUIDED_TYPES, make_guided
 from .fastpath import FastCLIPHBA, cached_splits, CACHE_DTYPES
 from .evaluate import behavioral_metrics, check_rdm
 from .refconfig import read_config_file
-from .scratch import (FeatureNet, imagenet_eval_transform, study_perturbation, study_window_data, DistInfo,
+from .scratch import (FeatureNet, imagenet_eval_transform, study_perturbation, study_window_data, DistInfo, study_lr_factor,
                                  dist_info, init_distributed, process_device, distributed_sampler, all_sum,
                                  broadcast_object, gather_object, barrier)
 from .fisher import fisher_trace, fisher_columns, probe_indices, probe_batch, FISHER_PREFIX
 
 # %% auto #0
-__all__ = ['IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'AMP_DTYPES', 'PARAMETER_FIELDS', 'make_optimizer', 'lr_factor',
-           'make_scheduler', 'identity', 'data_fingerprint', 'check_compatible', 'training_state', 'restore_state',
-           'load_state', 'find_baseline', 'ensure_baseline', 'start_point', 'summarize', 'last_epoch', 'open_run_dir',
-           'fisher_probe', 'RunParts', 'build_run', 'on_main', 'measure_run', 'restore_run', 'update_early_stopping',
-           'branch_early_stopping', 'epoch_loader', 'run_epoch', 'save_epoch', 'train_run', 'check_config',
-           'parse_overrides', 'result_line', 'main', 'cli_train', 'injected_parameters', 'check_injected',
-           'notebook_config']
+__all__ = ['STUDY_RECIPE_FIELDS', 'IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'AMP_DTYPES', 'PARAMETER_FIELDS', 'make_optimizer',
+           'lr_factor', 'make_scheduler', 'identity', 'data_fingerprint', 'check_compatible', 'training_state',
+           'restore_state', 'load_state', 'find_baseline', 'ensure_baseline', 'start_point', 'summarize', 'last_epoch',
+           'open_run_dir', 'fisher_probe', 'RunParts', 'build_run', 'on_main', 'measure_run', 'restore_run',
+           'update_early_stopping', 'branch_early_stopping', 'epoch_loader', 'run_epoch', 'save_epoch', 'train_run',
+           'problem_fix', 'check_config', 'parse_overrides', 'result_line', 'main', 'cli_train', 'injected_parameters',
+           'check_injected', 'notebook_config']
 
 # %% ../nbs/05_train.ipynb #ac147982
 def make_optimizer(cfg: RunConfig, model: nn.Module) -> torch.optim.Optimizer:
@@ -70,10 +70,14 @@ def lr_factor(step: int, total_steps: int, warmup_steps: int = 0, schedule: str 
 def make_scheduler(cfg: RunConfig, optimizer, steps_per_epoch: int):
     "A per-batch `LambdaLR` for the cosine/warmup schedule, or None for a constant rate."
     if cfg.lr_schedule == 'constant' and cfg.warmup_epochs == 0: return None
+    if cfg.lr_step == 'epoch':                                 # train_vit_sgd.py's: once per epoch, after it (04c_scratch)
+        return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: study_lr_factor(s // steps_per_epoch + 1, cfg.epochs,
+                                                                                      cfg.warmup_epochs, cfg.lr_schedule))
     total, warm = cfg.epochs * steps_per_epoch, cfg.warmup_epochs * steps_per_epoch
     return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, total, warm, cfg.lr_schedule))
 
 # %% ../nbs/05_train.ipynb #83a88430
+STUDY_RECIPE_FIELDS = ('lr_step', 'sampler_order', 'val_loss_reduction')   # part of the identity when not the default
 IDENTITY_FIELDS = ('training_mode', 'backbone', 'pretrained', 'architecture', 'num_classes', 'vision_layers',
                    'transformer_layers', 'rank', 'alpha', 'dropout', 'dora_impl', 'dataset_type', 'image_size',
                    'train_portion', 'batch_size', 'lr', 'optimizer', 'weight_decay', 'momentum', 'lr_schedule',
@@ -85,6 +89,7 @@ def identity(cfg: RunConfig, perturbation: bool = False) -> dict:
     "The config fields that define a training trajectory up to the perturbation (and with `perturbation`, after it)."
     d = {k: getattr(cfg, k) for k in IDENTITY_FIELDS}
     if cfg.lr_schedule == 'cosine': d['epochs'] = cfg.epochs   # the schedule depends on the horizon
+    d.update({k: getattr(cfg, k) for k in STUDY_RECIPE_FIELDS if getattr(cfg, k) != RunConfig.__dataclass_fields__[k].default})
     if perturbation:
         d.update({k: getattr(cfg, k) for k in ('perturb_type', 'perturb_epoch', 'perturb_length', 'perturb_seed')})
         d.update(perturbation_options(cfg))
@@ -251,6 +256,8 @@ def open_run_dir(cfg: RunConfig) -> tuple[Path, bool]:
 # %% ../nbs/05_train.ipynb #6bb2750f
 def fisher_probe(cfg: RunConfig, net: nn.Module, data, device):
     "A function of no arguments giving the `fisher_*` columns of `net` now, on `cfg`'s probe set of `data.train` (06d_fisher)."
+    if cfg.fisher_probe_size > (n := len(data.train)):
+        raise ValueError(f"config field `fisher_probe_size`: {cfg.fisher_probe_size} is more than the {n} training images: give at most {n}")
     states = rng_states()                # reading items may draw (a training transform's augmentation): leave training's RNG alone
     inputs, targets = probe_batch(data.train, probe_indices(len(data.train), cfg.fisher_probe_size, cfg.fisher_seed), device)
     set_rng_states(states)
@@ -304,7 +311,8 @@ def build_run(cfg: RunConfig, device, log=None, info: DistInfo = DistInfo()) -> 
     if cfg.training_mode == 'scratch':
         data = build_scratch_data(cfg); model = build_scratch_model(cfg).to(device)
         criterion, tmean, tstd = F.cross_entropy, None, None
-        measure = functools.partial(scratch_metrics, features=cfg.scratch_features)
+        measure = functools.partial(scratch_metrics, features=cfg.scratch_features,
+                                    val_processes=info.world_size if cfg.val_loss_reduction == 'process_sum' else None)
     else:
         data = build_data(cfg); model = build_model(cfg, data.n_dims).to(device)
         criterion, measure, tmean, tstd = F.mse_loss, epoch_metrics, data.target_mean, data.target_std
@@ -314,7 +322,8 @@ def build_run(cfg: RunConfig, device, log=None, info: DistInfo = DistInfo()) -> 
     if info.distributed: net = _wrap_ddp(model, device)
     opt = make_optimizer(cfg, model)
     loader_gen = torch.Generator().manual_seed(cfg.random_seed)
-    sampler = distributed_sampler(data.train, info, cfg.random_seed) if info.distributed else None
+    study_order = cfg.sampler_order == 'study' and cfg.training_mode == 'scratch'   # train_vit_sgd.py's, also with one process
+    sampler = distributed_sampler(data.train, info, cfg.random_seed, cfg.sampler_order) if info.distributed or study_order else None
     loader = _train_loader(cfg, data.train, loader_gen, workers, sampler)
     wdata = study_window_data(cfg, data.train) if study else None
     wloader = _train_loader(cfg, wdata, loader_gen, workers, sampler) if wdata is not None else None   # same order
@@ -400,6 +409,9 @@ def run_epoch(cfg: RunConfig, parts: RunParts, epoch: int, early: dict, device, 
     with _autocast(cfg, device):
         train_loss = train_epoch(parts.net, epoch_loader(parts, epoch), parts.optimizer, parts.perturbation, epoch, device,
                                  criterion=parts.criterion, scheduler=parts.scheduler, progress=progress, scaler=parts.scaler)
+    if not math.isfinite(train_loss) or not all(torch.isfinite(p).all() for p in parts.model.parameters() if p.requires_grad):
+        raise ValueError(f"epoch {epoch}: training diverged (training loss {train_loss:.4g}, weights not finite): "
+                         f"lower the learning rate `lr` ({cfg.lr:g})")
     with _autocast(cfg, device, measuring=True):
         m = measure_run(parts, device, cfg.batch_size)
     perturbed = parts.window.is_active(epoch) and cfg.perturb_type != 'none'
@@ -521,11 +533,31 @@ def _check_rdm(cfg: RunConfig, ok, bad):
     except (ValueError, OSError, KeyError) as e: bad(str(e)); return
     ok(f"{rdm_name(cfg)}: a valid RDM, rows aligned to the test images")
 
+# %% ../nbs/05_train.ipynb #a038e9e8
+def problem_fix(problem: str, cfg: RunConfig | None = None) -> str:
+    "The command (or config change) that fixes a `--check` problem, from the field the problem names."
+    m = re.search(r"`(\w+)`", problem); field = m.group(1) if m else None
+    p = getattr(cfg, field, None) if cfg is not None and field else None
+    if field in _FILE_FIELDS:
+        reg = next((f for f in REGISTRY.values() if p and Path(f.name).name == Path(p).name), None)
+        if reg is None: return f"set `{field}` to the file's path in the config file (or {field}=PATH on the command line)"
+        group, path = reg.name.split('/')[0], Path(p).as_posix()
+        if path.endswith('/' + reg.name) or path == reg.name: return f"hba-data fetch {group} --to {path[:-len(reg.name)].rstrip('/') or '.'}"
+        return f"hba-data fetch {group} --to data, and set `{field}` to data/{reg.name}"
+    if field == 'img_dir' and cfg is not None and cfg.dataset_type == 'things':
+        return f"hba-data things-images THINGS --to {cfg.img_dir}   (THINGS: the folder the OSF archives unpack to, or holding their zips)"
+    if field == 'device': return "device=auto on the command line (or device: auto in the config file)"
+    if 'prefix cache' in problem: return "cache_dir=FOLDER_WITH_ROOM or cache_dtype=fp16 on the command line"
+    if field: return f"correct `{field}` in the config file (or {field}=VALUE on the command line)"
+    return "correct the config file"
+
 # %% ../nbs/05_train.ipynb #75f95ea1
 def check_config(fields: dict, log=print, progress: bool | None = None) -> list[str]:
-    "Check a config (a dict of fields) without training; prints each check, returns the problems (one line each)."
-    problems = []
-    ok, bad = (lambda m: log(f"ok       {m}")), (lambda m: (problems.append(m), log(f"PROBLEM  {m}")))
+    "Check a config (a dict of fields) without training; prints each check, and each problem with its fix; returns the problems (one line each)."
+    problems, cfg = [], None
+    def ok(m): log(f"ok       {m}")
+    def bad(m, fix=None):                                   # each problem with the command (or change) that fixes it
+        problems.append(m); log(f"PROBLEM  {m}"); log(f"  fix:   {fix or problem_fix(m, cfg)}")
     try: cfg = config_from_dict(fields, check_paths=False)
     except (ValueError, TypeError) as e: bad(str(e)); return problems
     ok(f"fields valid: {run_name(cfg)}")
@@ -536,6 +568,10 @@ def check_config(fields: dict, log=print, progress: bool | None = None) -> list[
     n = _check_images(cfg, ok, bad, progress)
     try: ok(f"device {resolve_device(cfg.device)}")
     except ValueError as e: bad(f"`device`: {e}")
+    try: problem, what = weights_problem(cfg.backbone, cfg.pretrained)
+    except ValueError as e: problem, what = str(e), None
+    if problem: bad(problem, what)
+    else: ok(what)
     if cfg.training_mode == 'finetune' and cfg.forward == 'fast' and n:
         need, where = cache_size_estimate(cfg, n), Path(cfg.cache_dir or cfg.output_dir).absolute()
         while not where.exists(): where = where.parent
@@ -574,7 +610,7 @@ def main(argv: list[str] | None = None) -> Path | None:
     ap.add_argument('overrides', nargs='*', help='key=value overrides of config fields')
     a = ap.parse_args(argv)
     ov = parse_overrides(a.overrides)
-    file = read_config_file(a.config, log=lambda m: print(m, file=sys.stderr)) if a.config else None   # ours or the reference's
+    file = read_config_file(a.config, log=lambda m: print(m, file=sys.stderr), overrides=ov) if a.config else None   # ours or the reference's
     if a.check:
         d = apply_overrides(file if file is not None else dict(DEMO_FIELDS), ov)
         problems = check_config(d)
