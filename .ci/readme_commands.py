@@ -1,4 +1,4 @@
-"""Run every command of the README's "Quick start", "Train", "Figures" and "Reproduce the study" bash blocks, as written, in a fresh clone of this repository.
+"""Run every command of the README's "Quick start", "Train", "Figures" and "Reproduce the study" bash blocks, as written, in a fresh clone of this repository."""
 import os, re, subprocess, sys, tempfile, time
 from pathlib import Path
 root = Path(__file__).resolve().parents[1]
