@@ -1,4 +1,4 @@
-"""Run every command of the README's "Train" and "Figures" bash blocks, as written, in a fresh clone of this repository."""
+"""Run every command of the README's "Quick start", "Train", "Figures" and "Reproduce the study" bash blocks, as written, in a fresh clone of this repository."""
 import os, re, subprocess, sys, tempfile, time
 from pathlib import Path
 root = Path(__file__).resolve().parents[1]
@@ -6,7 +6,7 @@ text = (root/'README.md').read_text()
 sections = re.split(r'^## ', text, flags=re.M)
 cmds = []
 for sec in sections:
-    if sec.split('\n', 1)[0].strip() not in ('Train', 'Figures', 'Reproduce the study'): continue
+    if sec.split('\n', 1)[0].strip() not in ('Quick start', 'Train', 'Figures', 'Reproduce the study'): continue
     for block in re.findall(r'```bash\n(.*?)```', sec, flags=re.S):
         cmds += [l.split('  #')[0].strip() for l in block.splitlines() if l.strip() and not l.startswith('#')]
 if not cmds: sys.exit("no commands found in the README's Train/Figures sections")

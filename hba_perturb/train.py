@@ -51,8 +51,8 @@ __all__ = ['STUDY_RECIPE_FIELDS', 'IDENTITY_FIELDS', 'TRAINING_STATE_FORMAT', 'A
            'restore_state', 'load_state', 'find_baseline', 'ensure_baseline', 'start_point', 'summarize', 'last_epoch',
            'open_run_dir', 'fisher_probe', 'RunParts', 'build_key', 'shared_builds', 'build_run', 'on_main',
            'measure_run', 'restore_run', 'update_early_stopping', 'branch_early_stopping', 'epoch_loader', 'run_epoch',
-           'save_epoch', 'train_run', 'problem_fix', 'check_config', 'parse_overrides', 'main', 'cli_train',
-           'injected_parameters', 'check_injected', 'notebook_config']
+           'save_epoch', 'train_run', 'problem_fix', 'check_config', 'parse_overrides', 'result_line', 'main',
+           'cli_train', 'injected_parameters', 'check_injected', 'notebook_config']
 
 # %% ../nbs/05_train.ipynb #ac147982
 def make_optimizer(cfg: RunConfig, model: nn.Module) -> torch.optim.Optimizer:
@@ -517,10 +517,11 @@ def _train_opened(cfg: RunConfig, run_dir: Path, log, progress: bool, stop_after
     if info.is_main: write_metrics(run_dir, rows)
     if stop_after is not None and done >= stop_after: return run_dir            # already that far
     wb, stop_reason, end = _wandb(cfg, run_dir.name) if info.is_main else None, 'max_epochs', last_epoch(cfg)
+    tty = sys.stderr.isatty()       # a terminal redraws the bars; papermill outputs, notebooks and logs get no batch bars
     for epoch in tqdm(range(done + 1, min(end, stop_after or end) + 1), desc=run_dir.name[:40], disable=not progress,
-                      initial=done, total=end):
+                      initial=done, total=end, mininterval=0.1 if tty else 30):   # ... and the epoch bar every 30 s
         if early['epochs_no_improve'] >= cfg.early_stopping_patience: stop_reason = 'early_stopping'; break
-        rows.append(run_epoch(cfg, parts, epoch, early, device, progress))
+        rows.append(run_epoch(cfg, parts, epoch, early, device, progress and tty))
         rank_rng = gather_object(rng_states()) if info.distributed else None      # every rank's RNG, for an exact resume
         if info.is_main:
             save_epoch(cfg, parts, run_dir, rows, early, rank_rng)
@@ -632,6 +633,16 @@ def parse_overrides(items: list[str]) -> dict:
         k, v = it.split('=', 1); out[k.strip()] = v.strip()
     return out
 
+# %% ../nbs/05_train.ipynb #b7e1a0c2
+def result_line(run_dir) -> str:
+    "The last line of `hba-train`: the best epoch (lowest validation loss), its loss and behavioral RSA, and the run folder."
+    m = read_metrics(run_dir)
+    if m.empty: return f"no epoch trained: {run_dir}"
+    b = m.loc[m.val_loss.idxmin()]
+    rsa = 'not measured' if pd.isna(b.get('behavioral_rsa_rho')) else f"{b.behavioral_rsa_rho:.4f}"
+    return (f"best epoch {int(b.epoch)} of {int(m.epoch.max())}: validation loss {b.val_loss:.4g}, "
+            f"behavioral RSA {rsa}; run folder: {run_dir}")
+
 # %% ../nbs/05_train.ipynb #3a919f96
 def main(argv: list[str] | None = None) -> Path | None:
     "Command-line entry point: `python -m hba_perturb.train [--config x.yaml] [--demo] [--check] [key=value ...]`."
@@ -647,7 +658,7 @@ def main(argv: list[str] | None = None) -> Path | None:
         return None
     cfg = config_from_dict(apply_overrides(file if file is not None else dict(DEMO_FIELDS) if a.demo else {}, ov))
     run_dir = train_run(cfg)
-    if dist_info().is_main: print(run_dir)
+    if dist_info().is_main: print(result_line(run_dir))       # the last line: best epoch, its loss and RSA, the folder
     if torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
     return run_dir
 
