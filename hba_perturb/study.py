@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_study.ipynb #d9aff067
 from __future__ import annotations
-import argparse, dataclasses, json, math, os, re, shutil, subprocess, sys
+import argparse, dataclasses, json, math, os, re, shutil, subprocess, sys, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING: import open_clip
 else: open_clip = lazy_module('open_clip')               # only to look up a model's shape when planning
 from .scoring import evaluate_run, EVAL_METRICS, SCRATCH_METRICS
-from .sweeps import (Sweep, conditions, run_sweep, runs_dir, run_dirs, collect, neural_table, condition_state,
+from .sweeps import (Sweep, conditions, run_sweep, runs_dir, run_dirs, collect, neural_table, condition_state, job_packs,
                                 slurm_queue, _once, _window_problem)
 from .datasets import things_fmri_images, nod_images
 from .evaluate import load_rdm
@@ -367,7 +367,6 @@ def _run_epochs(c: RunConfig, stop: int) -> int:
 # %% ../nbs/11_study.ipynb #752a3f14
 def plan(study: Study, out_dir, seconds_per_epoch: Optional[float] = None) -> pd.DataFrame:
     "Every condition of the study (each once, in the experiment that trains it), with the epochs it trains, its job, GPU-hours and disk (GB)."
-    from hba_perturb.sweeps import job_packs
     if study.base.training_mode == 'finetune' and study.base.rank > (w := min(_width_of(study.base))):     # before any GPU-hour is spent
         raise ValueError(f"base: config field `rank`: {study.base.rank} is larger than the width ({w}) of the layers DoRA adapts: give rank <= {w}")
     sec = seconds_per_epoch or study.seconds_per_epoch
@@ -434,7 +433,6 @@ def epoch_flops(cfg: RunConfig, n_images: int = 1854) -> float:
 # %% ../nbs/11_study.ipynb #2f4986bd
 def startup_seconds(python: str = sys.executable, module: str = 'hba_perturb.train') -> float:
     "Seconds a new process takes to import the training code: the start-up each job of a study pays once."
-    import subprocess, time
     t0 = time.perf_counter()
     subprocess.run([python, '-c', f'import {module}'], check=True, capture_output=True)
     return time.perf_counter() - t0

@@ -17,7 +17,7 @@ from .config import RunConfig, PERTURB_TYPES, config_from_dict, save_config, run
 from .core import (atomic_write_text, run_lock, RunLocked, REPO_ROOT, run_cache_dir, cli_message, CLI_ERRORS,
                               _pid_alive)
 from .runs import read_metrics, metrics_problem
-from .train import train_run
+from .train import train_run, shared_builds
 from .scoring import evaluate_run
 from .analysis import (BASELINE, EPOCH_COLUMNS, RUN_KEYS, NEURAL_COLUMNS, run_epochs, sweep_deltas, recovery_table,
                                   split_baseline)
@@ -233,7 +233,6 @@ def run_condition(cfg: RunConfig | dict, sweep_dir, use_papermill: bool = False,
 def run_conditions(cfgs: Sequence, sweep_dir, use_papermill: bool = False, nb_path=None, kernel_name=None,
                    nb_parameters: Optional[dict] = None) -> list[dict]:
     "`run_condition` of each of `cfgs` in turn, in this process, the builds shared (`shared_builds`); their final statuses."
-    from hba_perturb.train import shared_builds
     with shared_builds():
         return [run_condition(c, sweep_dir, use_papermill, nb_path, kernel_name, nb_parameters) for c in cfgs]
 
