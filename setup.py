@@ -34,6 +34,7 @@ setuptools.setup(
     ] + ['Programming Language :: Python :: '+o for o in py_versions[py_versions.index(min_python):]],
     url = cfg['git_url'],
     packages = setuptools.find_packages(),
+    package_dir = {'': '.'},   # `pip install -e` then adds the clone to sys.path with a .pth file (no import hook, no note)
     include_package_data = True,
     install_requires = requirements,
     extras_require={ 'dev': dev_requirements, 'wandb': ['wandb'] },

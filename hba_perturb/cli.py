@@ -8,10 +8,11 @@ import json, subprocess, sys, textwrap
 from typing import Optional, Sequence
 
 from .parsers import (train_parser, study_parser, data_parser, evaluate_parser, figures_parser, bench_args,
-                                 loader_parser, startup_parser)
+                                 loader_parser, startup_parser, test_parser)
 
 # %% auto #0
-__all__ = ['HEAVY_MODULES', 'hba_train', 'hba_study', 'hba_data', 'hba_evaluate', 'hba_figures', 'hba_bench', 'loaded_after']
+__all__ = ['HEAVY_MODULES', 'hba_train', 'hba_study', 'hba_data', 'hba_evaluate', 'hba_figures', 'hba_bench', 'hba_test',
+           'loaded_after']
 
 # %% ../nbs/13_cli.ipynb #85db9c44
 def _argv(argv: Optional[Sequence[str]]) -> list[str]: return sys.argv[1:] if argv is None else list(argv)
@@ -58,6 +59,12 @@ def hba_bench(argv: Optional[Sequence[str]] = None) -> None:
     else: bench_args(argv)
     from hba_perturb.bench import cli_bench
     cli_bench(argv)
+
+def hba_test(argv: Optional[Sequence[str]] = None) -> None:
+    "Console script `hba-test`: arguments first, then `testing.test_main`; exits 1 when a notebook failed."
+    argv = _argv(argv); test_parser().parse_args(argv)
+    from hba_perturb.testing import test_main
+    sys.exit(test_main(argv))
 
 # %% ../nbs/13_cli.ipynb #d9bfa75f
 HEAVY_MODULES = ('torch', 'torchvision', 'pandas', 'scipy.stats', 'open_clip', 'timm', 'transformers', 'matplotlib', 'seaborn',

@@ -13,7 +13,7 @@ import numpy as np
 import hba_perturb   # no torch here: a command's `--help` imports this module and must start at once
 
 # %% auto #0
-__all__ = ['REPO_ROOT', 'CLI_ERRORS', 'run_cache_dir', 'atomic_write', 'atomic_dir', 'atomic_write_text', 'checksum_path',
+__all__ = ['REPO_ROOT', 'tqdm', 'CLI_ERRORS', 'run_cache_dir', 'atomic_write', 'atomic_dir', 'atomic_write_text', 'checksum_path',
            'write_checked', 'checksum_problem', 'read_checked', 'content_hash', 'file_stamp', 'file_sha256',
            'seed_everything', 'rng_states', 'set_rng_states', 'nbdev_worker_threads', 'LazyModule', 'lazy_module',
            'RunLocked', 'lock_holder', 'lock_is_stale', 'run_lock', 'cli_message', 'run_cli']
@@ -183,6 +183,18 @@ class LazyModule(types.ModuleType):
 def lazy_module(name: str, setup=None) -> types.ModuleType:
     "Module `name` imported on first use (a `LazyModule`): `plt = lazy_module('matplotlib.pyplot')`."
     return LazyModule(name, setup)
+
+# %% ../nbs/00b_core.ipynb #1c103425
+def _progress_bar() -> type:
+    "tqdm's notebook bar when ipywidgets can draw it, else the text bar; `tqdm.auto`'s 'IProgress not found' is silenced."
+    import importlib.util
+    from tqdm.std import TqdmWarning
+    warnings.filterwarnings('ignore', message='IProgress not found', category=TqdmWarning)   # libraries import tqdm.auto too
+    if importlib.util.find_spec('ipywidgets') is None: from tqdm.std import tqdm
+    else: from tqdm.auto import tqdm
+    return tqdm
+
+tqdm = _progress_bar()
 
 # %% ../nbs/00b_core.ipynb #75383bc9
 class RunLocked(RuntimeError):

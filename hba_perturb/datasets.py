@@ -16,7 +16,7 @@ from PIL import Image
 from .core import atomic_write, atomic_dir, REPO_ROOT, file_sha256, _shadowed, lazy_module   # re-exported
 from torch.utils.data import Dataset
 from concurrent.futures import ThreadPoolExecutor
-from tqdm.auto import tqdm
+from .core import tqdm    # tqdm.auto without its note where ipywidgets is missing
 if TYPE_CHECKING: from torchvision import datasets as tvdatasets, transforms
 else: tvdatasets, transforms = lazy_module('torchvision.datasets'), lazy_module('torchvision.transforms')   # loaded by first use
 if TYPE_CHECKING: import pandas as pd

@@ -12,12 +12,13 @@ from .core import REPO_ROOT
 # %% auto #0
 __all__ = ['COMMANDS', 'PUBLISHED_FIGURE_NAMES', 'BENCH_SIZE_NAMES', 'NEURAL_CASE_NAMES', 'train_parser', 'study_parser',
            'data_parser', 'evaluate_parser', 'figures_parser', 'bench_parser', 'bench_args', 'loader_parser',
-           'startup_parser']
+           'startup_parser', 'test_parser']
 
 # %% ../nbs/00c_parsers.ipynb #bfc2ca0d
 COMMANDS = {'hba-train': 'hba_perturb.cli:hba_train', 'hba-bench': 'hba_perturb.cli:hba_bench',
             'hba-figures': 'hba_perturb.cli:hba_figures', 'hba-study': 'hba_perturb.cli:hba_study',
-            'hba-data': 'hba_perturb.cli:hba_data', 'hba-evaluate': 'hba_perturb.cli:hba_evaluate'}
+            'hba-data': 'hba_perturb.cli:hba_data', 'hba-evaluate': 'hba_perturb.cli:hba_evaluate',
+            'hba-test': 'hba_perturb.cli:hba_test'}
 
 # %% ../nbs/00c_parsers.ipynb #2855ab45
 def train_parser() -> argparse.ArgumentParser:
@@ -129,4 +130,14 @@ def startup_parser() -> argparse.ArgumentParser:
                                  "as multiples of `python -c 'import torch'` timed in the same run.")
     ap.add_argument('--repeat', type=int, default=3, help='runs of each (the fastest counts; runs interleaved)')
     ap.add_argument('--csv', default='startup_bench.csv')
+    return ap
+
+def test_parser() -> argparse.ArgumentParser:
+    "`hba-test [--path NB] [--flags 'slow gpu'] [--n_workers N]`: the notebooks' tests, as nbdev_test runs them (`98_testing`)."
+    ap = argparse.ArgumentParser(prog='hba-test', description="Run the notebooks' tests as nbdev_test does; print a line per "
+                                 "notebook, every skip with its reason, and the count of notebooks passed, failed and skipped.")
+    ap.add_argument('--path', help='a notebook or glob (default: every notebook of nbs/)')
+    ap.add_argument('--flags', default='', help='space-separated flags of cells to run that are skipped by default, e.g. "slow" '
+                    '(settings.ini tst_flags: slow gpu)')
+    ap.add_argument('--n_workers', type=int, help='notebooks at a time (default: one per core, at most 8; 0: one by one in this process)')
     return ap

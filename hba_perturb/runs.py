@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader
-from tqdm.auto import tqdm
+from .core import tqdm    # tqdm.auto without its note where ipywidgets is missing
 
 from .config import RunConfig
 from .core import atomic_write, atomic_write_text, file_sha256, run_cache_dir, lazy_module

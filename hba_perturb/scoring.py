@@ -12,7 +12,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import torch
-from tqdm.auto import tqdm
+from .core import tqdm    # tqdm.auto without its note where ipywidgets is missing
 
 from .config import load_config, run_name
 from .core import atomic_write_text, content_hash, file_stamp, run_cache_dir

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader
 from torch.nn.parallel import DistributedDataParallel
-from tqdm.auto import tqdm
+from .core import tqdm    # tqdm.auto without its note where ipywidgets is missing
 
 from .config import (RunConfig, load_config, config_from_dict, save_config, run_name, baseline_config,
                                 perturbation_options, apply_overrides, DEMO_FIELDS, path_problems, demo_config, read_yaml)
