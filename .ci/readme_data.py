@@ -61,4 +61,6 @@ with tempfile.TemporaryDirectory() as d:
                  'THINGS-fMRI: reading a subject needs', 'from its files in data/things_fmri/betas_csv'):
         if want not in r.stdout: sys.exit(f"the README's data section ran, but its output lacks {want!r}")
     if 'PROBLEM' in r.stdout: sys.exit("hba-train --check reported a problem")
+    warned = [l for l in (r.stdout + r.stderr).splitlines() if 'warning' in l.lower()]
+    if warned: sys.exit("the README's data section printed a warning:\n" + '\n'.join(warned[:5]))
     print(f"the README's data section ran word for word in a fresh clone, on stand-ins of every file, up to hba-study --dry-run")
