@@ -19,14 +19,15 @@ from .datasets import (ThingsImages, load_annotations, load_test_set, things_fmr
 from .dora import load_adapters, load_reference_dora
 from .evaluate import model_rdm, rsa, load_rdm, neural_rsa, nights_accuracy, cka
 from .runs import build_model, build_scratch_model, resolve_device, adapters_path, read_metrics, predict
-from .core import run_cli, CLI_ERRORS
+from .core import run_cli, cli_message, CLI_ERRORS
 from .refconfig import REFERENCE_TRAINING_FIELDS, TIMM_NAMES, device_fallback, tiny_backbone_fields
 from .scratch import FeatureNet, imagenet_eval_transform
 from .parsers import evaluate_parser
 
 # %% auto #0
-__all__ = ['EVALUATION_TYPES', 'INFERENCE_FIELDS', 'MODEL_FIELDS', 'EVALUATORS', 'read_inference_config', 'inference_model',
-           'run_inference', 'evaluate_main', 'cli_evaluate']
+__all__ = ['EVALUATION_TYPES', 'INFERENCE_FIELDS', 'MODEL_FIELDS', 'REFERENCE_CHECKPOINTS', 'SCRATCH_MODEL_FIELDS', 'EVALUATORS',
+           'read_inference_config', 'load_model_checkpoint', 'inference_model', 'run_inference', 'evaluate_main',
+           'cli_evaluate']
 
 # %% ../nbs/12_inference.ipynb #edade82b
 EVALUATION_TYPES = ('behavioral', 'neural', 'triplet', 'cka', 'imagenet_val')
@@ -34,8 +35,10 @@ INFERENCE_FIELDS = ('img_dir', 'inference_annotations_file', 'annotations_file',
                     'backbone', 'vision_layers', 'transformer_layers', 'rank', 'load_hba', 'dataset', 'max_images_per_category',
                     'evaluation_type', 'epoch', 'cuda', 'batch_size', 'num_workers', 'model_rdm_distance_metric',
                     'rsa_similarity_metric', 'reference_rdm_paths', 'reference_rdm_distance_metric', 'cka_unbiased',
-                    'architecture', 'num_classes')   # the last two: configs/imagenet_inference.yaml (scratch models)
-MODEL_FIELDS = ('pretrained', 'prompts_file', 'alpha', 'image_size', 'random_seed', 'dataset_type', 'dora_impl', 'device')
+                    'architecture', 'num_classes',   # configs/imagenet_inference.yaml (scratch models)
+                    'training_mode')                 # what its scratch branch reads (inference_core.py ~271)
+MODEL_FIELDS = ('pretrained', 'prompts_file', 'alpha', 'image_size', 'random_seed', 'dataset_type', 'dora_impl', 'device',
+                'scratch_features', 'scratch_test_transform')
 
 # %% ../nbs/12_inference.ipynb #300cb4c6
 def _resolve(p, base: Path):
@@ -60,22 +63,48 @@ def read_inference_config(path) -> dict:
     d['reference_rdm_paths'] = {k: _resolve(v, path.parent) for k, v in (d.get('reference_rdm_paths') or {}).items()}
     if d.get('epoch') in (None, ''): d['epoch'] = None
     elif not re.fullmatch(r'\d+', str(d['epoch'])): raise ValueError(f"{path}: `epoch` {d['epoch']!r}: expected a number (the reference's "
-                                                                      f"epoch<N>_dora_params.pth, counted from 0) or blank (the latest)")
+                                                                      f"epoch<N>_dora_params.pth or epoch<N>_model.pth, counted from 0) "
+                                                                      f"or blank (the latest)")
     else: d['epoch'] = int(d['epoch'])
     return d
 
+# %% ../nbs/12_inference.ipynb #90092f41
+REFERENCE_CHECKPOINTS = dict(finetune=('dora_params', '_dora_params'), scratch=('model_checkpoints', '_model'))   # folder, file suffix
+
+# %% ../nbs/12_inference.ipynb #e735c6b5
+def _file_epoch(f: Path) -> int:
+    "The epoch number in a checkpoint's name (`epoch10_model.pth`: 10; ViT-Project's `checkpoint_epoch_005.pth`: 5), -1 when none."
+    m = re.search(r'epoch_?(\d+)', Path(f).stem)
+    return int(m[1]) if m else -1
+
+# %% ../nbs/12_inference.ipynb #4c3a0bc2
+def _epoch_label(f: Path) -> str:
+    "The epoch label of a checkpoint file (the number in its name; the name itself when it has none)."
+    n = _file_epoch(f)
+    return str(n) if n >= 0 else Path(f).stem
+
+# %% ../nbs/12_inference.ipynb #78502d0a
+def _ranges(xs) -> str:
+    "Integers as short ranges, sorted: [5, 0, 1, 2, 9] -> '0..2, 5, 9'."
+    out = []
+    for x in sorted(set(xs)):
+        if out and x == out[-1][1] + 1: out[-1][1] = x
+        else: out.append([x, x])
+    return ', '.join(f'{a}..{b}' if b > a else f'{a}' for a, b in out)
+
 # %% ../nbs/12_inference.ipynb #60682827
-def _reference_checkpoint(weights: Path, epoch) -> tuple[Path, str]:
-    "The `epoch<N>_dora_params.pth` file (given, or in `dora_params*/` under `weights`) and its epoch label."
-    if weights.is_file(): return weights, weights.stem.replace('epoch', '').replace('_dora_params', '')
-    dirs = [weights] if weights.name.startswith('dora_params') else sorted(weights.glob('dora_params*')) or [weights]
-    files = sorted((f for d in dirs for f in d.glob('epoch*_dora_params.pth')), key=lambda f: int(re.sub(r'\D', '', f.stem) or 0))
-    if not files: raise FileNotFoundError(f"no epoch*_dora_params.pth under {weights} (nor in a dora_params*/ folder)")
-    if epoch is None: f = files[-1]
-    else:
-        f = next((f for f in files if f.name == f'epoch{epoch}_dora_params.pth'), None)
-        if f is None: raise FileNotFoundError(f"epoch {epoch}: no epoch{epoch}_dora_params.pth under {weights}")
-    return f, f.stem.replace('epoch', '').replace('_dora_params', '')
+def _reference_checkpoint(weights: Path, epoch, mode: str = 'finetune') -> tuple[Path, str]:
+    "The reference's `epoch<N>_dora_params.pth` (finetune) or `epoch<N>_model.pth` (scratch): given, or in its folder under `weights`; and its epoch label."
+    folder, suffix = REFERENCE_CHECKPOINTS[mode]; pattern = f'epoch*{suffix}.pth'
+    if weights.is_file(): return weights, _epoch_label(weights)
+    dirs = [weights] if weights.name.startswith(folder) else sorted(weights.glob(f'{folder}*')) or [weights]
+    files = sorted((f for d in dirs for f in d.glob(pattern)), key=_file_epoch)
+    if not files: raise FileNotFoundError(f"no {pattern} under {weights} (nor in a {folder}*/ folder)")
+    if epoch is None: return files[-1], _epoch_label(files[-1])                # the latest: by number
+    f = next((f for f in files if f.name == f'epoch{epoch}{suffix}.pth'), None)
+    if f is None: raise FileNotFoundError(f"epoch {epoch}: no epoch{epoch}{suffix}.pth under {weights} (epochs found: "
+                                          f"{_ranges(_file_epoch(f) for f in files)}; counted from 0, as the reference's files)")
+    return f, _epoch_label(f)
 
 # %% ../nbs/12_inference.ipynb #ddd5d846
 def _device_of(d: dict) -> str:
@@ -86,6 +115,55 @@ def _device_of(d: dict) -> str:
     if warning: print(warning, file=sys.stderr)
     return device
 
+# %% ../nbs/12_inference.ipynb #b456c04d
+def _reference_mode(weights: Path, d: dict) -> str:
+    "'scratch' or 'finetune' for a reference checkpoint: the file's `training_mode`, else a scratch `architecture` or checkpoint at `weights`."
+    mode = d.get('training_mode')
+    if mode is not None:
+        if mode not in REFERENCE_CHECKPOINTS: raise ValueError(f"`training_mode` {mode!r}: expected scratch or finetune (or leave it out)")
+        return mode
+    if str(d.get('architecture') or 'CLIP-HBA') != 'CLIP-HBA': return 'scratch'
+    scratch = weights.name.endswith('_model.pth') or weights.name.startswith('model_checkpoints') or any(weights.glob('model_checkpoints*'))
+    return 'scratch' if scratch else 'finetune'
+
+# %% ../nbs/12_inference.ipynb #e44301b3
+SCRATCH_MODEL_FIELDS = ('image_size', 'random_seed', 'scratch_features', 'scratch_test_transform')   # ours, in an inference file
+
+# %% ../nbs/12_inference.ipynb #fa258125
+def _scratch_config(d: dict) -> RunConfig:
+    "Our config of the scratch model an inference file names: `architecture` (the reference's name or timm's), `num_classes` (blank: 1000)."
+    arch = d.get('architecture')
+    if not arch: raise ValueError("`architecture` must be set for a model trained from scratch: the reference's "
+                                  f"{', '.join(TIMM_NAMES)} or a timm name (as in its configs/imagenet_inference.yaml)")
+    fields = {k: d[k] for k in SCRATCH_MODEL_FIELDS if d.get(k) is not None}
+    return config_from_dict({**fields, 'training_mode': 'scratch', 'dataset_type': 'imagenet', 'architecture': TIMM_NAMES.get(str(arch), str(arch)),
+                             'num_classes': int(d.get('num_classes') or 1000), 'device': _device_of(d)}, check_paths=False)
+
+# %% ../nbs/12_inference.ipynb #d6ec993e
+def _few(keys, n: int = 3) -> str: return ', '.join(keys[:n]) + (f', ... ({len(keys)} in all)' if len(keys) > n else '')
+
+# %% ../nbs/12_inference.ipynb #dbfb57cb
+def load_model_checkpoint(model: torch.nn.Module, path, what: str = 'the model') -> torch.nn.Module:
+    "Load a whole-model state dict (the reference's `epoch<N>_model.pth`) into `model`; keys or shapes that do not fit `what`: one line."
+    path = Path(path)
+    try: sd = torch.load(path, map_location='cpu', weights_only=True)
+    except FileNotFoundError: raise FileNotFoundError(f"{path}: no such checkpoint file")
+    except Exception as e: raise ValueError(f"{path}: not a readable torch checkpoint ({type(e).__name__}: {cli_message(e)})")
+    if isinstance(sd, dict) and isinstance(sd.get('model_state_dict'), dict): sd = sd['model_state_dict']   # ViT-Project's checkpoints
+    if not isinstance(sd, dict) or not all(isinstance(v, torch.Tensor) for v in sd.values()):
+        raise ValueError(f"{path}: expected a state dict (parameter name -> tensor), found a {type(sd).__name__}")
+    own = model.state_dict()
+    missing, unexpected = [k for k in own if k not in sd], [k for k in sd if k not in own]
+    shapes = [f"{k} {tuple(sd[k].shape)} here, {tuple(own[k].shape)} in the model" for k in own if k in sd and sd[k].shape != own[k].shape]
+    if missing or unexpected or shapes:
+        why = [f"{t}: {_few(ks)}" for t, ks in (('missing', missing), ('unexpected', unexpected), ('other shapes', shapes)) if ks]
+        raise ValueError(f"{path}: its keys do not fit {what}: {'; '.join(why)}")
+    model.load_state_dict(sd)
+    return model
+
+# %% ../nbs/12_inference.ipynb #3f28a3b6
+def _scratch_name(cfg: RunConfig) -> str: return f"{cfg.architecture} with {cfg.num_classes} classes"
+
 # %% ../nbs/12_inference.ipynb #75cfef30
 def _run_checkpoint(weights: Path, d: dict) -> tuple[torch.nn.Module, str, RunConfig]:
     "(model, the reference's epoch label, config) of one of our run folders: the file's `epoch: N` is our epoch N+1."
@@ -95,12 +173,12 @@ def _run_checkpoint(weights: Path, d: dict) -> tuple[torch.nn.Module, str, RunCo
     if not saved: raise FileNotFoundError(f"{weights}: no saved checkpoints")
     ours = d['epoch'] + 1 if d.get('epoch') is not None else saved[-1]         # the latest: by number
     if ours not in saved: raise FileNotFoundError(f"{weights}: `epoch: {ours - 1}` (counted from 0, as the reference's files) is our "
-                                                  f"epoch {ours}, not saved (saved: our epochs {saved[0]}..{saved[-1]})")
+                                                  f"epoch {ours}, not saved (saved: our epochs {_ranges(saved)})")
     arch = d.get('architecture')
     if arch and cfg.training_mode == 'scratch' and TIMM_NAMES.get(str(arch), str(arch)) != cfg.architecture:
         raise ValueError(f"`architecture` {arch!r}: the run {weights.name} trained {cfg.architecture!r}; give that or leave it out")
     if cfg.training_mode == 'finetune': model = build_model(cfg, 66); load_adapters(model, adapters_path(weights, ours))
-    else: model = build_scratch_model(cfg); model.load_state_dict(torch.load(adapters_path(weights, ours), map_location='cpu'))
+    else: model = load_model_checkpoint(build_scratch_model(cfg), adapters_path(weights, ours), _scratch_name(cfg))
     return model, str(ours - 1), cfg
 
 # %% ../nbs/12_inference.ipynb #d9373b59
@@ -108,11 +186,16 @@ def inference_model(d: dict) -> tuple[torch.nn.Module, str, RunConfig]:
     "(model with the checkpoint's weights, the reference's epoch label, its config) for the inference fields `d`."
     weights = Path(d['model_weights_path'])
     if (weights/'config.yaml').exists(): return _run_checkpoint(weights, d)      # one of our run folders
+    mode = _reference_mode(weights, d)
+    path, epoch = _reference_checkpoint(weights, d.get('epoch'), mode)
+    if mode == 'scratch':                                                       # model_checkpoints/epoch<N>_model.pth
+        cfg = _scratch_config(d)
+        return load_model_checkpoint(build_scratch_model(cfg), path, _scratch_name(cfg)), epoch, cfg
     mf = {k: d[k] for k in ('backbone', 'vision_layers', 'transformer_layers', 'rank') + MODEL_FIELDS
-          if d.get(k) is not None or (k == 'pretrained' and k in d)}        # pretrained: null is a random CLIP
+          if k not in ('scratch_features', 'scratch_test_transform') and (d.get(k) is not None or (k == 'pretrained' and k in d))}
+    # pretrained: null is a random CLIP
     mf = {**mf, **tiny_backbone_fields(mf)}
     cfg = config_from_dict({**mf, 'device': _device_of(d)}, check_paths=False)
-    path, epoch = _reference_checkpoint(weights, d.get('epoch'))
     model = build_model(cfg, 66); load_reference_dora(model, path)
     return model, epoch, cfg
 
