@@ -254,6 +254,7 @@ _TYPE_WORDS = {int: 'an integer', (int, float): 'a number', str: 'a text', bool:
 
 def _check_slurm_parameters(slurm: dict, where):
     "Every key of a study's `slurm:` a name submitit takes for a Slurm job, with a value of the type it requires."
+    if not slurm: return                                           # nothing to check: submitit is not imported
     valid = submitit_slurm_parameters()
     for k, v in slurm.items():
         if k not in valid:
