@@ -30,7 +30,7 @@ __all__ = ['REGISTRY_FILE', 'REGISTRY', 'THINGS_MEAN', 'THINGS_STD', 'THINGS_PAR
            'things_transform', 'find_images', 'read_image', 'unreadable_images', 'ImageList', 'ThingsImages',
            'things_partition', 'build_things_folder', 'read_words', 'match_concepts', 'load_test_set',
            'train_val_split', 'target_stats', 'BehaviorData', 'behavior_data', 'make_demo_data', 'demo_data',
-           'things_fmri_images', 'nod_images', 'NightsTriplets', 'ImageNetFolder', 'demo_imagenet']
+           'things_fmri_images', 'nod_images', 'check_min_votes', 'NightsTriplets', 'ImageNetFolder', 'demo_imagenet']
 
 # %% ../nbs/03_datasets.ipynb #267ae173
 REGISTRY_FILE = REPO_ROOT/'data'/'registry.csv'
@@ -541,6 +541,15 @@ def nod_images(images_csv, image_dir, transform=None, image_size: int = 224) -> 
     if df.image.duplicated().any(): raise ValueError(f"{images_csv}: duplicate image {df.image[df.image.duplicated()].iloc[0]!r}")
     return ImageList(df.image, df.category, image_dir, list(df.category), transform, image_size)
 
+# %% ../nbs/03_datasets.ipynb #4d800bc9
+def check_min_votes(v, where: str = '') -> Optional[int]:
+    "NIGHTS' `min_votes`: None (every row, as the reference) or a positive whole number (DreamSim's filter is 6)."
+    if v is None: return None
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < 1:
+        raise ValueError(f"{where}`min_votes` {v!r}: expected a positive whole number (DreamSim keeps the triplets with votes >= 6) "
+                         f"or blank (every row, as the reference)")
+    return int(v)
+
 # %% ../nbs/03_datasets.ipynb #42e30f07
 class NightsTriplets(Dataset):
     "NIGHTS 2AFC triplets of one split: items `(ref, img0, img1, human_choice, idx)`, choice 0 = left, 1 = right."
@@ -548,6 +557,7 @@ class NightsTriplets(Dataset):
     def __init__(self, nights_dir, split: str = 'test', transform=None, image_size: int = 224, min_votes: Optional[int] = None):
         self.dir = Path(nights_dir)
         df = _read_table(self.dir/'data.csv', self.COLS)
+        self.min_votes = min_votes = check_min_votes(min_votes)
         if min_votes is not None:                                   # DreamSim's filter: votes >= 6
             if 'votes' not in df.columns: raise ValueError(f"{self.dir/'data.csv'}: min_votes={min_votes} needs a 'votes' column; found {list(df.columns)}")
             df = df[pd.to_numeric(df.votes, errors='coerce').to_numpy() >= min_votes]

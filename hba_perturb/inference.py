@@ -15,7 +15,7 @@ import yaml
 
 from .config import RunConfig, config_from_dict, load_config, atomic_write_text
 from .datasets import (ThingsImages, load_annotations, load_test_set, things_fmri_images, nod_images, NightsTriplets,
-                                  ImageNetFolder)
+                                  ImageNetFolder, check_min_votes)
 from .dora import load_adapters, load_reference_dora
 from .evaluate import model_rdm, rsa, load_rdm, neural_rsa, nights_accuracy, cka
 from .runs import build_model, build_scratch_model, resolve_device, adapters_path, read_metrics, predict
@@ -25,9 +25,9 @@ from .scratch import FeatureNet, imagenet_eval_transform
 from .parsers import evaluate_parser
 
 # %% auto #0
-__all__ = ['EVALUATION_TYPES', 'INFERENCE_FIELDS', 'MODEL_FIELDS', 'REFERENCE_CHECKPOINTS', 'SCRATCH_MODEL_FIELDS', 'EVALUATORS',
-           'read_inference_config', 'load_model_checkpoint', 'inference_model', 'run_inference', 'evaluate_main',
-           'cli_evaluate']
+__all__ = ['EVALUATION_TYPES', 'INFERENCE_FIELDS', 'MODEL_FIELDS', 'EVALUATION_OPTIONS', 'REFERENCE_CHECKPOINTS',
+           'SCRATCH_MODEL_FIELDS', 'EVALUATORS', 'read_inference_config', 'load_model_checkpoint', 'inference_model',
+           'run_inference', 'evaluate_main', 'cli_evaluate']
 
 # %% ../nbs/12_inference.ipynb #edade82b
 EVALUATION_TYPES = ('behavioral', 'neural', 'triplet', 'cka', 'imagenet_val')
@@ -39,6 +39,7 @@ INFERENCE_FIELDS = ('img_dir', 'inference_annotations_file', 'annotations_file',
                     'training_mode')                 # what its scratch branch reads (inference_core.py ~271)
 MODEL_FIELDS = ('pretrained', 'prompts_file', 'alpha', 'image_size', 'random_seed', 'dataset_type', 'dora_impl', 'device',
                 'scratch_features', 'scratch_test_transform')
+EVALUATION_OPTIONS = ('min_votes',)   # ours: NIGHTS' triplet filter (blank: every row, as the reference; 6: DreamSim's)
 
 # %% ../nbs/12_inference.ipynb #300cb4c6
 def _resolve(p, base: Path):
@@ -52,7 +53,7 @@ def read_inference_config(path) -> dict:
     if not path.exists(): raise FileNotFoundError(f"inference config {path} does not exist")
     d = yaml.safe_load(path.read_text()) or {}
     if not isinstance(d, dict): raise ValueError(f"{path}: expected a mapping of fields")
-    unknown = [k for k in d if k not in INFERENCE_FIELDS + MODEL_FIELDS]
+    unknown = [k for k in d if k not in INFERENCE_FIELDS + MODEL_FIELDS + EVALUATION_OPTIONS]
     if unknown: raise ValueError(f"{path}: unknown field `{unknown[0]}` (fields of the reference's inference YAML: {', '.join(INFERENCE_FIELDS)})")
     for k in ('evaluation_type', 'model_weights_path', 'inference_save_dir'):
         if d.get(k) in (None, ''): raise ValueError(f"{path}: `{k}` must be set")
@@ -66,6 +67,7 @@ def read_inference_config(path) -> dict:
                                                                       f"epoch<N>_dora_params.pth or epoch<N>_model.pth, counted from 0) "
                                                                       f"or blank (the latest)")
     else: d['epoch'] = int(d['epoch'])
+    d['min_votes'] = check_min_votes(d.get('min_votes'), f'{path}: ')
     return d
 
 # %% ../nbs/12_inference.ipynb #90092f41
@@ -259,11 +261,12 @@ def _neural_rows(model, device, cfg, d) -> list[dict]:
 
 # %% ../nbs/12_inference.ipynb #c860edb6
 def _triplet_rows(model, device, cfg, d) -> list[dict]:
-    nights = NightsTriplets(d['img_dir'], 'test', image_size=cfg.image_size)
+    nights = NightsTriplets(d['img_dir'], 'test', image_size=cfg.image_size, min_votes=d.get('min_votes'))
     cols = [torch.utils.data.TensorDataset(torch.zeros(len(nights)), torch.stack([nights[i][k] for i in range(len(nights))]),
                                            torch.zeros(len(nights))) for k in range(3)]
     emb = [_predict(model, c, device, d) for c in cols]
-    return [dict(reference_rdm_name='nights_2afc', score=nights_accuracy(*emb, np.asarray(nights.choices)), p_value=np.nan)]
+    return [dict(reference_rdm_name='nights_2afc', score=nights_accuracy(*emb, np.asarray(nights.choices)), p_value=np.nan,
+                 min_votes=nights.min_votes, n_triplets=len(nights))]
 
 # %% ../nbs/12_inference.ipynb #082fd299
 def _cka_rows(model, device, cfg, d) -> list[dict]:
@@ -302,6 +305,7 @@ def run_inference(d: dict) -> pd.DataFrame:
     t = d.get('evaluation_type')
     if t not in EVALUATORS: raise ValueError(f"`evaluation_type` {t!r}: expected one of {', '.join(EVALUATORS)}")
     if t in ('behavioral', 'neural') and not d['reference_rdm_paths']: raise ValueError(f"evaluation_type {t}: `reference_rdm_paths` is empty")
+    check_min_votes(d.get('min_votes'))                                 # also after `key=value` overrides
     model, epoch, cfg = inference_model(d)
     device = resolve_device(cfg.device); model = model.to(device)
     rows = EVALUATORS[t](model, device, cfg, d)
@@ -324,7 +328,8 @@ def evaluate_main(argv: Optional[Sequence[str]] = None) -> pd.DataFrame:
     for it in a.sets + a.overrides:
         if '=' not in it: raise ValueError(f"override {it!r}: expected key=value")
         k, v = it.split('=', 1); k = k.strip()
-        if k not in INFERENCE_FIELDS + MODEL_FIELDS: raise ValueError(f"override {it!r}: unknown field `{k}` (fields: {', '.join(INFERENCE_FIELDS + MODEL_FIELDS)})")
+        fields = INFERENCE_FIELDS + MODEL_FIELDS + EVALUATION_OPTIONS
+        if k not in fields: raise ValueError(f"override {it!r}: unknown field `{k}` (fields: {', '.join(fields)})")
         d[k] = yaml.safe_load(v)
     df = run_inference(d)
     print(df.to_string(index=False))

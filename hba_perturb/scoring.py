@@ -69,8 +69,10 @@ def _nights_choices(nights) -> np.ndarray:
     return np.asarray(getattr(nights, 'choices', None) or [nights[i][3] for i in range(len(nights))])
 
 # %% ../nbs/06b_scoring.ipynb #6a1aee7d
-def _measures(concepts, neural_metric) -> dict:
-    return dict(behavioral='pearson/spearman', spose='pearson/spearman', nights='cosine/2afc', cka='linear', top1='val', top5='val',
+def _measures(concepts, neural_metric, nights=None) -> dict:
+    mv = getattr(nights, 'min_votes', None)                        # NIGHTS' filter: None, every row (the reference)
+    return dict(behavioral='pearson/spearman', spose='pearson/spearman', nights='cosine/2afc' + (f'/votes>={mv}' if mv else ''),
+                cka='linear', top1='val', top5='val',
                 neural=neural_measure(neural_metric, concepts is not None))
 
 # %% ../nbs/06b_scoring.ipynb #af2b62fc
@@ -196,7 +198,7 @@ def evaluate_run(run_dir, metrics: Sequence[str] = ('behavioral', 'spose'), *, r
     run_dir = Path(run_dir)
     if not (run_dir/'config.yaml').exists(): raise FileNotFoundError(f"{run_dir} is not a run directory (no config.yaml)")
     _check_args(metrics, roi_rdms, stimuli, nights, cka_reference)
-    out_csv, measures = run_dir/'evaluation.csv', _measures(concepts, neural_metric)
+    out_csv, measures = run_dir/'evaluation.csv', _measures(concepts, neural_metric, nights)
     keys = _eval_keys(metrics, roi_rdms, stimuli, concepts, rdm_names, neural_metric, n_boot, seed, nights, cka_reference)
     cached = _read_eval(out_csv)
     epochs = [int(e) for e in read_metrics(run_dir).epoch if adapters_path(run_dir, int(e)).exists()]

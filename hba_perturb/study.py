@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_study.ipynb #d9aff067
 from __future__ import annotations
-import argparse, dataclasses, json, math, os, re, shutil, subprocess, sys, time
+import argparse, dataclasses, difflib, json, math, os, re, shutil, subprocess, sys, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Sequence
@@ -38,12 +38,12 @@ from .figures import (plot_baseline_trajectories, plot_single_epoch_deltas, plot
 __all__ = ['STUDY_FIGURES', 'PER_TYPE_FIGURES', 'NEURAL_FIGURES', 'ESTIMATE_KEYS', 'STUDY_KEYS', 'STUDY_TYPES',
            'STUDY_EVALUATIONS', 'PERTURBED_FIGURES', 'ONE_EPOCH_FIGURES', 'NEURAL_READERS', 'NEURAL_KEYS',
            'CONFIGS_DIR', 'DEMO_STUDY', 'BASELINES', 'N_IMAGES', 'STUDY_STATES', 'Experiment', 'Study',
-           'missing_neural_files', 'study_from_dict', 'load_study', 'demo_study', 'study_sweeps', 'condition_owners',
-           'adapter_params', 'checkpoint_bytes', 'plan', 'plan_summary', 'epoch_flops', 'startup_seconds',
-           'bench_seconds_per_epoch', 'link_baselines', 'slurm_parameters', 'slurm_partitions', 'slurm_line',
-           'train_study', 'neural_inputs', 'score_study', 'draw_study', 'study_status', 'status_summary',
-           'check_broken', 'run_study', 'neural_memory_line', 'study_main', 'cli_study', 'place', 'place_weights',
-           'standin_weights', 'data_main', 'cli_data', 'synthetic_things_tree']
+           'missing_neural_files', 'submitit_slurm_parameters', 'study_from_dict', 'load_study', 'demo_study',
+           'study_sweeps', 'condition_owners', 'adapter_params', 'checkpoint_bytes', 'plan', 'plan_summary',
+           'epoch_flops', 'startup_seconds', 'bench_seconds_per_epoch', 'link_baselines', 'slurm_parameters',
+           'slurm_partitions', 'slurm_line', 'train_study', 'neural_inputs', 'score_study', 'draw_study',
+           'study_status', 'status_summary', 'check_broken', 'run_study', 'neural_memory_line', 'study_main',
+           'cli_study', 'place', 'place_weights', 'standin_weights', 'data_main', 'cli_data', 'synthetic_things_tree']
 
 # %% ../nbs/11_study.ipynb #c67cbb04
 @dataclass
@@ -238,11 +238,42 @@ def _check_neural(n, evaluations, where, check_files=True) -> dict:
         raise ValueError(f"{where}: {', '.join(missing)}: not found (paths are relative to where hba-study runs)")
     return dict(n)
 
+# %% ../nbs/11_study.ipynb #83273975
+def submitit_slurm_parameters() -> dict:
+    "The names submitit's `AutoExecutor` takes for a Slurm job -> the type required of their values (None: not checked)."
+    from submitit.auto.auto import AutoExecutor         # on first use: `hba-study --help` loads nothing more
+    from submitit.slurm.slurm import SlurmExecutor
+    generic = {k: ((int, float) if t is float else t) for k, t in AutoExecutor._typed_parameters().items()}
+    sbatch = {f'slurm_{k}': None for k in sorted(SlurmExecutor._valid_parameters())}
+    sbatch.update({f'slurm_{k}': t for k, t in (('additional_parameters', dict), ('setup', list), ('teardown', list),
+                                                ('srun_args', list)) if f'slurm_{k}' in sbatch})
+    return {**generic, **sbatch, **{f'slurm_{k}': t for k, t in generic.items()}}   # slurm_<generic>: its Slurm-only value
+
+# %% ../nbs/11_study.ipynb #b4f007fd
+_TYPE_WORDS = {int: 'an integer', (int, float): 'a number', str: 'a text', bool: 'true or false', dict: 'a mapping', list: 'a list'}
+
+def _check_slurm_parameters(slurm: dict, where):
+    "Every key of a study's `slurm:` a name submitit takes for a Slurm job, with a value of the type it requires."
+    if not slurm: return                                           # nothing to check: submitit is not imported
+    valid = submitit_slurm_parameters()
+    for k, v in slurm.items():
+        if k not in valid:
+            close = [f'slurm_{k}'] if f'slurm_{k}' in valid else difflib.get_close_matches(str(k), list(valid), n=1)
+            hint = f"did you mean {close[0]}?" if close else f"submitit's are {', '.join(valid)}"
+            raise ValueError(f"{where}: slurm: {k} -- not a submitit Slurm parameter; {hint}")
+        t = valid[k]
+        if v is None or t is None: continue
+        if not isinstance(v, t) or (isinstance(v, bool) and t is not bool):
+            raise ValueError(f"{where}: slurm: {k} must be {_TYPE_WORDS[t]}, found {v!r}")
+        if t in (int, (int, float)) and (v < 0 if k.endswith('gpus_per_node') else v <= 0):
+            raise ValueError(f"{where}: slurm: {k} must be {_TYPE_WORDS[t]} {'>= 0' if k.endswith('gpus_per_node') else '> 0'}, found {v!r}")
+
 # %% ../nbs/11_study.ipynb #054e625a
 def _slurm_fields(d: dict, where) -> tuple:
     "(partition, account) of a study file: fields of their own, never inside `slurm:` (one place for each)."
     inner = [k for k in (d.get('slurm') or {}) if k in ('slurm_partition', 'partition', 'slurm_account', 'account')]
     if inner: raise ValueError(f"{where}: slurm: {inner[0]} -- the Slurm partition and account are the study fields `partition:` and `account:`")
+    _check_slurm_parameters(d.get('slurm') or {}, where)
     out = []
     for k in ('partition', 'account'):
         v = d.get(k)

@@ -9,21 +9,24 @@ import difflib, json, re, time, warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Literal, Mapping, Sequence
+from typing import Callable, Literal, Mapping, Sequence, TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+import scipy                                            # scipy.stats loads on first use
 import torch
 import torch.nn as nn
 from torch.utils.data import DataLoader, Dataset
-import timm
-import torchvision
-from torchvision.models.feature_extraction import create_feature_extractor
-import open_clip
-import matplotlib.pyplot as plt
-import scipy.stats
 import yaml
-import seaborn as sns
+
+from .core import lazy_module
+from .figures import _ensure_backend
+if TYPE_CHECKING:
+    import pandas as pd, timm, torchvision, open_clip, matplotlib.pyplot as plt, seaborn as sns
+    import torchvision.models.feature_extraction as tv_fx
+else:                  # the model libraries load with the first model built, pandas with the first table, pyplot with the first figure
+    pd, timm, torchvision, open_clip = lazy_module('pandas'), lazy_module('timm'), lazy_module('torchvision'), lazy_module('open_clip')
+    tv_fx = lazy_module('torchvision.models.feature_extraction')
+    plt, sns = lazy_module('matplotlib.pyplot', _ensure_backend), lazy_module('seaborn', _ensure_backend)
 
 from .evaluate import model_rdm, rsa, check_rdm, load_rdm, noise_ceiling, bootstrap_rsa, cka, as_float64, concept_means, neural_measure
 from .neural import prepare_target, target_scores, bootstrap_target, bootstrap_options
@@ -234,7 +237,7 @@ def _torchvision_extractor(model) -> Extractor:
     nhwc = type(model).__name__ == 'SwinTransformer'          # torchvision's Swin keeps maps channels-last
     def run(images, layers, pool):
         key = tuple(layers)
-        if key not in nets: nets[key] = create_feature_extractor(model, return_nodes={l: l for l in layers}).eval()
+        if key not in nets: nets[key] = tv_fx.create_feature_extractor(model, return_nodes={l: l for l in layers}).eval()
         outs = nets[key](images)
         return {l: pool_features(outs[l].permute(0, 3, 1, 2) if nhwc and outs[l].ndim == 4 else outs[l], pool,
                                  1 if outs[l].ndim == 3 else 0) for l in layers}
@@ -657,7 +660,8 @@ def best_layers(table: pd.DataFrame, target: str, roi: str = '', by: str = 'rho'
 # %% ../nbs/10_zoo.ipynb #88ecd92d
 from .figures import FigureSpec, register_figure, figure_file
 
-FAMILY_COLORS = dict(zip(FAMILIES, sns.color_palette('colorblind', 4)))
+FAMILY_COLORS = {f: tuple(int(h[i:i + 2], 16) / 255 for i in (1, 3, 5))   # seaborn's 'colorblind' palette (test below), without
+                 for f, h in zip(FAMILIES, ('#0173B2', '#DE8F05', '#029E73', '#D55E00'))}   # loading seaborn on import
 
 # %% ../nbs/10_zoo.ipynb #ab2b92c1
 def _ceiling_band(ax, d: pd.DataFrame, measure: str):
