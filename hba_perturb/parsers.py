@@ -136,7 +136,7 @@ def test_parser() -> argparse.ArgumentParser:
     "`hba-test [--path NB] [--flags 'slow gpu'] [--n_workers N]`: the notebooks' tests, as nbdev_test runs them (`98_testing`)."
     ap = argparse.ArgumentParser(prog='hba-test', description="Run the notebooks' tests as nbdev_test does; print a line per "
                                  "notebook, every skip with its reason, and the count of notebooks passed, failed and skipped.")
-    ap.add_argument('--path', help='a notebook or glob (default: every notebook of nbs/)')
+    ap.add_argument('--path', help='a notebook, a folder or a glob such as "nbs/0[58]_*.ipynb" (default: every notebook of nbs/)')
     ap.add_argument('--flags', default='', help='space-separated flags of cells to run that are skipped by default, e.g. "slow" '
                     '(settings.ini tst_flags: slow gpu)')
     ap.add_argument('--n_workers', type=int, help='notebooks at a time (default: one per core, at most 8; 0: one by one in this process)')

@@ -4,7 +4,7 @@
 
 # %% ../nbs/98_testing.ipynb #61bab8c1
 from __future__ import annotations
-import os, sys, time
+import glob, os, sys, time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -88,10 +88,13 @@ def summary_line(results: Sequence[NotebookResult], seconds: float) -> str:
 
 # %% ../nbs/98_testing.ipynb #75a527ae
 def notebooks_to_test(path: Optional[str] = None) -> list[Path]:
-    "The notebooks `nbdev_test` would test: nbdev's `nbglob` of `path` (default: the project's notebooks), without `.notest` folders."
+    "The notebooks `nbdev_test` would test: nbdev's `nbglob` of `path` (a notebook or folder; default: the project's), or those a glob names; no `.notest` folders."
     from nbdev.doclinks import nbglob
     from nbdev.test import _keep_file
-    return [f.absolute() for f in sorted(nbglob(path, as_path=True)) if _keep_file(f.absolute(), '.notest')]
+    if path and set(path) & set('*?['):                 # nbdev_test takes a file or folder; a glob is ours
+        found = [Path(p) for p in glob.glob(path) if p.endswith('.ipynb') and not Path(p).name.startswith(('_', '.'))]
+    else: found = nbglob(path, as_path=True)
+    return [f.absolute() for f in sorted(found) if _keep_file(f.absolute(), '.notest')]
 
 def _workers(n_workers: Optional[int], n_files: int) -> int:
     "nbdev_test's default: none (in this process) for one notebook, else one per core, at most 8."
