@@ -114,7 +114,7 @@ def test_main(argv: Optional[Sequence[str]] = None) -> int:
     files = notebooks_to_test(a.path)
     if not files: print(f"hba-test: no notebooks match {a.path or cfg.nbs_path}", file=sys.stderr); return 2
     n = _workers(a.n_workers, len(files))
-    print(f"testing {len(files)} notebook{'s' * (len(files) != 1)}, {max(n, 1)} at a time ("
+    print(f"testing {len(files)} notebook{'s' * (len(files) != 1)}, {min(max(n, 1), len(files))} at a time ("
           + ('flags run: ' + a.flags if a.flags.strip() else 'cells flagged ' + ' or '.join(skip_flags) + ' are not run') + ')', flush=True)
     start, results, kw = time.time(), [], dict(skip_flags=skip_flags, force_flags=force_flags, basepath=cfg.config_path)
     os.chdir(cfg.nbs_path if cfg.nbs_path.exists() else cfg.config_path)     # as nbdev_test
