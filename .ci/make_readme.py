@@ -16,7 +16,7 @@ prose = re.sub(r'```.*?```', '', md, flags=re.S)
 debug = [l for l in prose.splitlines() if re.fullmatch(r'[\w /.-]+ = -?[\d.]+(e-?\d+)?', l.strip())]
 if debug: sys.exit("nbs/index.ipynb has lines that look like pasted debug output:\n" + '\n'.join(debug))
 cfg = configparser.ConfigParser(); cfg.read(root/'settings.ini'); cfg = cfg['DEFAULT']
-links = re.findall(r'\]\(([^)\s]+)', re.sub(r'```.*?```', '', md, flags=re.S))
+links = re.findall(r'\]\(([^)\s]+)', prose)
 relative = [l for l in links if not re.match(r'(https?:|mailto:|#)', l)]
 if relative: sys.exit("nbs/index.ipynb links relative paths, which break on the docs site (use the GitHub URLs): " + ', '.join(relative))
 tracked = set(subprocess.run(['git', 'ls-files'], cwd=root, capture_output=True, text=True, check=True).stdout.split())

@@ -39,15 +39,14 @@ def execute(path: Path, dpi: int) -> dict[str, list]:
     from nbdev.config import get_config
     from nbdev.frontmatter import FrontmatterProc
     from nbdev.process import NBProcessor
+    from hba_perturb.testing import skipped_by
     os.environ['IN_TEST'] = '1'
     flags = set(get_config().tst_flags.split())
     raw = {c['id']: c for c in json.loads(path.read_text(encoding='utf-8'))['cells']}
     nb = NBProcessor(path, procs=FrontmatterProc, process=True).nb
-    def _no_eval(cell):
-        if cell.cell_type != 'code' or 'nbdev_export' + '(' in cell.source: return True
-        d = getattr(cell, 'directives_', {}) or {}
-        if d.get('eval:', [''])[0].lower() == 'false': return True
-        return bool(flags & d.keys()) and not marked(raw.get(cell.get('id'), {}))
+    def _no_eval(cell):                                            # nbdev_test's rule, except that marked cells run
+        why = skipped_by(cell, flags)
+        return why is True or (bool(why) and not marked(raw.get(cell.get('id'), {})))
     k = CaptureShell(path, mpl_format='png')
     k.run_cell(f"set_matplotlib_formats('png', dpi={dpi})")
     with working_directory(path.parent): k.run_all(nb, exc_stop=True, preproc=_no_eval)

@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 from .parsers import test_parser
 
 # %% auto #0
-__all__ = ['NotebookResult', 'test_notebook', 'result_line', 'summary_line', 'notebooks_to_test', 'test_main']
+__all__ = ['NotebookResult', 'skipped_by', 'test_notebook', 'result_line', 'summary_line', 'notebooks_to_test', 'test_main']
 
 # %% ../nbs/98_testing.ipynb #617b1e51
 @dataclass
@@ -36,6 +36,14 @@ def _printed(cell) -> list[str]:
         if t: out += ''.join(t).splitlines()
     return out
 
+# %% ../nbs/98_testing.ipynb #56f7737d
+def skipped_by(cell, flags: set):
+    "Why nbdev_test does not run `cell` (processed by nbdev): True for a cell it never runs, else the `flags` it carries (empty: it runs)."
+    if cell.cell_type != 'code' or 'nbdev_export' + '(' in cell.source: return True   # markdown, the export call
+    d = getattr(cell, 'directives_', {}) or {}
+    if d.get('eval:', [''])[0].lower() == 'false': return True                        # `#| eval: false`
+    return flags & d.keys()
+
 # %% ../nbs/98_testing.ipynb #3365f32d
 def test_notebook(fn, skip_flags: Sequence[str] = (), force_flags: Sequence[str] = (), basepath=None) -> NotebookResult:
     "Test notebook `fn` as nbdev's `test_nb` does; also count the flagged cells not run and collect the SKIP lines printed."
@@ -53,12 +61,9 @@ def test_notebook(fn, skip_flags: Sequence[str] = (), force_flags: Sequence[str]
         return NotebookResult(fn.name, True, skipped='skip_exec: true in its front matter')
     if nb_lang(nb) != 'python': return NotebookResult(fn.name, True, skipped=f"its language is {nb_lang(nb)}, not python")
     def _no_eval(cell):                                  # nbdev's rule, counting what the flags leave out
-        if cell.cell_type != 'code' or 'nbdev_export' + '(' in cell.source: return True
-        d = getattr(cell, 'directives_', {}) or {}
-        if d.get('eval:', [''])[0].lower() == 'false': return True
-        hit = flags & d.keys()
-        not_run.update(hit)
-        return hit
+        why = skipped_by(cell, flags)
+        if why is not True: not_run.update(why)
+        return why
     shell, start, ok, err = CaptureShell(fn), time.time(), True, ''
     try:
         with working_directory(fn.parent): shell.run_all(nb, exc_stop=True, preproc=_no_eval)
